@@ -1,0 +1,266 @@
+package dev.jlightning.core;
+
+import dev.jlightning.data.Batch;
+import dev.jlightning.optim.LRScheduler;
+import dev.jlightning.trainer.Trainer;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * The model and everything about how it trains: the steps, the optimizers, the hooks.
+ *
+ * <p>Counterpart of {@code lightning.pytorch.LightningModule}. It is a bytedeco {@link Module}, so layers are
+ * registered with {@code register_module} and parameters are found by {@code parameters()}; keep a Java field for
+ * each registered layer. Subclasses implement {@link #trainingStep(Batch, int)} and {@link #configureOptimizers()};
+ * {@code validationStep}, {@code testStep}, {@code predictStep} and the hooks are optional. A {@link Trainer} runs it.
+ *
+ * <p>Tensors created inside steps and hooks are freed by the Trainer at the end of each step (one native-memory
+ * scope per batch), so step code may allocate freely; values that must outlive a step are extracted as numbers or
+ * logged with {@link #log(String, Tensor)}.
+ */
+public abstract class LightningModule extends Module {
+
+    private Trainer trainer;
+    private final Map<String, Object> hparams = new LinkedHashMap<>();
+    private boolean automaticOptimization = true;
+
+    protected LightningModule() {
+        super();
+    }
+
+    /** @param name the module name LibTorch reports, as {@code Module(name)} */
+    protected LightningModule(String name) {
+        super(name);
+    }
+
+    // ---------------------------------------------------------------- steps
+
+    /**
+     * Computes the training loss for one batch. Lightning: {@code training_step(batch, batch_idx)}.
+     *
+     * @return a scalar loss tensor that requires grad (automatic optimization); in manual optimization the return
+     *     value is ignored and may be {@code null}
+     */
+    public abstract Tensor trainingStep(Batch batch, int batchIdx);
+
+    /** One validation batch; log metrics with {@link #log}. Validation runs only if this is overridden. */
+    public void validationStep(Batch batch, int batchIdx) {
+    }
+
+    /** One test batch; log metrics with {@link #log}. */
+    public void testStep(Batch batch, int batchIdx) {
+    }
+
+    /**
+     * The prediction for one batch, returned by {@code Trainer.predict}. Lightning's default calls the model on the
+     * batch; Java modules have no generic forward, so override this to predict.
+     */
+    public Tensor predictStep(Batch batch, int batchIdx) {
+        throw new MisconfigurationException(getClass().getSimpleName()
+                + " does not override predictStep(Batch, int), which Trainer.predict needs");
+    }
+
+    /**
+     * The optimizers and learning-rate schedulers. Lightning: {@code configure_optimizers()}. Accepted return
+     * shapes, as in Lightning: an {@code Optimizer}; a {@code List} of optimizers; a two-element list of
+     * (list of optimizers, list of schedulers or scheduler configs); a {@code Map} with keys {@code "optimizer"},
+     * {@code "lr_scheduler"} (a scheduler, a config {@code Map} with Lightning's keys, or an
+     * {@code LRSchedulerConfig}) and {@code "monitor"}; a list of such maps; or an {@code OptimizerConfig}.
+     */
+    public abstract Object configureOptimizers();
+
+    // ---------------------------------------------------------------- hooks (no-op defaults)
+
+    public void onFitStart() {
+    }
+
+    public void onFitEnd() {
+    }
+
+    public void onTrainStart() {
+    }
+
+    public void onTrainEnd() {
+    }
+
+    public void onTrainEpochStart() {
+    }
+
+    public void onTrainEpochEnd() {
+    }
+
+    /**
+     * Called before each training batch. Lightning: returning -1 from {@code on_train_batch_start} skips the rest of
+     * the epoch; here return {@code false} for that.
+     */
+    public boolean onTrainBatchStart(Batch batch, int batchIdx) {
+        return true;
+    }
+
+    public void onTrainBatchEnd(Optional<Tensor> loss, Batch batch, int batchIdx) {
+    }
+
+    public void onValidationStart() {
+    }
+
+    public void onValidationEnd() {
+    }
+
+    public void onValidationEpochStart() {
+    }
+
+    public void onValidationEpochEnd() {
+    }
+
+    public void onTestEpochStart() {
+    }
+
+    public void onTestEpochEnd() {
+    }
+
+    public void onBeforeBackward(Tensor loss) {
+    }
+
+    public void onAfterBackward() {
+    }
+
+    public void onBeforeOptimizerStep(Optimizer optimizer) {
+    }
+
+    public void onBeforeZeroGrad(Optimizer optimizer) {
+    }
+
+    /**
+     * Steps one scheduler; override to customise. Lightning: {@code lr_scheduler_step(scheduler, metric)}, whose
+     * default calls {@code scheduler.step()} without a metric and {@code scheduler.step(metric)} with one.
+     */
+    public void lrSchedulerStep(LRScheduler scheduler, OptionalDouble metric) {
+        if (metric.isPresent()) {
+            scheduler.step(metric.getAsDouble());
+        } else {
+            scheduler.step();
+        }
+    }
+
+    // ---------------------------------------------------------------- logging
+
+    /** Logs a value with the hook's default options. Lightning: {@code self.log(name, value)}. */
+    public final void log(String name, double value) {
+        log(name, value, LogOptions.DEFAULT);
+    }
+
+    /** Logs a scalar tensor's value (read now, so the tensor may be freed afterwards). */
+    public final void log(String name, Tensor value) {
+        log(name, value, LogOptions.DEFAULT);
+    }
+
+    /** Logs a scalar tensor's value with explicit options. */
+    public final void log(String name, Tensor value, LogOptions options) {
+        if (value == null || value.isNull()) {
+            throw new MisconfigurationException("log('" + name + "') got a null or freed tensor");
+        }
+        if (value.numel() != 1) {
+            throw new MisconfigurationException("log('" + name + "') needs a scalar (one element) tensor, got "
+                    + value.numel() + " elements; reduce it first, e.g. with mean()");
+        }
+        log(name, value.item_double(), options);
+    }
+
+    /** Logs a value with explicit options. Lightning: {@code self.log(name, value, prog_bar=..., on_step=...)}. */
+    public final void log(String name, double value, LogOptions options) {
+        requireTrainer("log('" + name + "')").logMetric(name, value, options);
+    }
+
+    /** Logs several values with the same options. Lightning: {@code self.log_dict(dict)}. */
+    public final void logDict(Map<String, ? extends Number> values, LogOptions options) {
+        values.forEach((k, v) -> log(k, v.doubleValue(), options));
+    }
+
+    // ---------------------------------------------------------------- hyperparameters
+
+    /**
+     * Records hyperparameters: they are written to {@code hparams.yaml} by the loggers and kept in checkpoints.
+     * Lightning: {@code save_hyperparameters()}; Java has no access to constructor arguments, so pass them.
+     */
+    public final void saveHyperparameters(Map<String, ?> params) {
+        hparams.putAll(params);
+    }
+
+    /** The saved hyperparameters (read-only). */
+    public final Map<String, Object> hparams() {
+        return Collections.unmodifiableMap(hparams);
+    }
+
+    // ---------------------------------------------------------------- optimization
+
+    /**
+     * Switches manual optimization on or off. Lightning: {@code self.automatic_optimization = False}. With manual
+     * optimization the training step calls {@link #manualBackward(Tensor)}, {@code optimizer.step()},
+     * {@code zero_grad()} and steps its schedulers itself.
+     */
+    protected final void automaticOptimization(boolean enabled) {
+        this.automaticOptimization = enabled;
+    }
+
+    public final boolean isAutomaticOptimization() {
+        return automaticOptimization;
+    }
+
+    /** Backward pass in manual optimization. Lightning: {@code self.manual_backward(loss)}. */
+    public final void manualBackward(Tensor loss) {
+        requireTrainer("manualBackward").manualBackward(this, loss);
+    }
+
+    /**
+     * The optimizers {@link #configureOptimizers()} returned, in order, wrapped so that their steps are counted.
+     * Lightning: {@code self.optimizers()}.
+     */
+    public final List<LightningOptimizer> optimizers() {
+        return requireTrainer("optimizers()").lightningOptimizers();
+    }
+
+    /** The single optimizer; an error when there are several. Lightning: {@code self.optimizers()} with one. */
+    public final LightningOptimizer optimizer() {
+        List<LightningOptimizer> all = optimizers();
+        if (all.size() != 1) {
+            throw new MisconfigurationException("optimizer() needs exactly one optimizer, there are " + all.size()
+                    + "; use optimizers().get(i)");
+        }
+        return all.get(0);
+    }
+
+    /** The schedulers, in config order. Lightning: {@code self.lr_schedulers()}. */
+    public final List<LRScheduler> lrSchedulers() {
+        return requireTrainer("lrSchedulers()").lrSchedulers();
+    }
+
+    // ---------------------------------------------------------------- trainer link
+
+    /** The Trainer running this module. Lightning: {@code self.trainer}. */
+    public final Optional<Trainer> trainer() {
+        return Optional.ofNullable(trainer);
+    }
+
+    /**
+     * Attaches the module to the Trainer that runs it; called by the Trainer at the start of each run.
+     * Lightning sets {@code module.trainer} the same way.
+     */
+    public final void attachTrainer(Trainer trainer) {
+        this.trainer = trainer;
+    }
+
+    private Trainer requireTrainer(String what) {
+        if (trainer == null) {
+            throw new MisconfigurationException(what + " needs the module to be attached to a Trainer;"
+                    + " call it from a step or hook during fit/validate/test");
+        }
+        return trainer;
+    }
+}

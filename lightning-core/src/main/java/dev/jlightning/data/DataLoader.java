@@ -1,0 +1,276 @@
+package dev.jlightning.data;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.OptionalLong;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+
+/**
+ * Batches a {@link Dataset}: fixed batch size, optional seeded shuffling, optional dropping of the last partial
+ * batch, and optional background prefetch.
+ *
+ * <p>Counterpart of {@code torch.utils.data.DataLoader(dataset, batch_size, shuffle, drop_last, generator)}.
+ * With {@code shuffle(true)} every pass ({@link #iterator()}) draws a fresh permutation from the loader's
+ * {@link DataOrderGenerator}, like a {@code RandomSampler} drawing from its generator each epoch; the same seed gives
+ * the same sequence of orders. With {@code prefetch(n)} a daemon thread builds up to {@code n} batches ahead while the
+ * training step runs ({@code num_workers=1, prefetch_factor=n} in PyTorch terms). Batches are owned by whoever
+ * takes them from the iterator; the Trainer closes each one after its step.
+ */
+public final class DataLoader implements Iterable<Batch> {
+
+    private final Dataset dataset;
+    private final int batchSize;
+    private final boolean shuffle;
+    private final boolean dropLast;
+    private final int prefetch;
+    private final DataOrderGenerator generator;
+
+    private DataLoader(Builder b) {
+        this.dataset = b.dataset;
+        this.batchSize = b.batchSize;
+        this.shuffle = b.shuffle;
+        this.dropLast = b.dropLast;
+        this.prefetch = b.prefetch;
+        this.generator = new DataOrderGenerator(b.seed.isPresent() ? b.seed.getAsLong() : GlobalSeed.next());
+    }
+
+    /** Starts a builder over {@code dataset}; the batch size defaults to 1 as in PyTorch. */
+    public static Builder builder(Dataset dataset) {
+        return new Builder(dataset);
+    }
+
+    /** Shorthand for {@code builder(dataset).batchSize(batchSize).build()}. */
+    public static DataLoader of(Dataset dataset, int batchSize) {
+        return builder(dataset).batchSize(batchSize).build();
+    }
+
+    public Dataset dataset() {
+        return dataset;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    public boolean shuffle() {
+        return shuffle;
+    }
+
+    public boolean dropLast() {
+        return dropLast;
+    }
+
+    /** Number of batches in one pass, {@code len(loader)}. */
+    public int numBatches() {
+        int n = dataset.size();
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+    }
+
+    /** The generator that orders samples; its state belongs in checkpoints. */
+    public DataOrderGenerator generator() {
+        return generator;
+    }
+
+    /** The generator's state, for checkpoints. */
+    public Map<String, Object> stateDict() {
+        return generator.stateDict();
+    }
+
+    /** Restores the generator's state from {@link #stateDict()}. */
+    public void loadStateDict(Map<String, ?> state) {
+        generator.loadStateDict(state);
+    }
+
+    /**
+     * One pass over the data. Shuffling loaders draw the pass's order now, so two iterators taken one after the
+     * other see two different epochs' orders.
+     */
+    @Override
+    public BatchIterator iterator() {
+        int[] order = shuffle ? generator.permutation(dataset.size()) : identity(dataset.size());
+        return prefetch > 0 ? new PrefetchingIterator(order) : new DirectIterator(order);
+    }
+
+    private static int[] identity(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = i;
+        }
+        return p;
+    }
+
+    private int[] indicesOf(int[] order, int batchIndex) {
+        int from = batchIndex * batchSize;
+        int to = Math.min(from + batchSize, order.length);
+        return Arrays.copyOfRange(order, from, to);
+    }
+
+    /** An iterator over one pass that can be closed early, stopping any prefetch thread. */
+    public interface BatchIterator extends Iterator<Batch>, AutoCloseable {
+        @Override
+        void close();
+    }
+
+    private final class DirectIterator implements BatchIterator {
+        private final int[] order;
+        private final int total = numBatches();
+        private int next;
+
+        DirectIterator(int[] order) {
+            this.order = order;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < total;
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return dataset.getBatch(indicesOf(order, next++));
+        }
+
+        @Override
+        public void close() {
+            next = total;
+        }
+    }
+
+    private final class PrefetchingIterator implements BatchIterator {
+        private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(prefetch);
+        private final Thread worker;
+        private final int total = numBatches();
+        private int taken;
+        private volatile boolean closed;
+
+        PrefetchingIterator(int[] order) {
+            worker = new Thread(() -> produce(order), "jlightning-prefetch");
+            worker.setDaemon(true);
+            worker.start();
+        }
+
+        private void produce(int[] order) {
+            try {
+                for (int b = 0; b < total && !closed; b++) {
+                    Object item;
+                    try {
+                        item = dataset.getBatch(indicesOf(order, b));
+                    } catch (RuntimeException e) {
+                        item = e;
+                    }
+                    queue.put(item);
+                    if (item instanceof RuntimeException) {
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public boolean hasNext() {
+            return !closed && taken < total;
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            Object item;
+            try {
+                item = queue.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the next batch", e);
+            }
+            taken++;
+            if (item instanceof RuntimeException) {
+                closed = true;
+                throw new IllegalStateException("building batch " + (taken - 1) + " failed", (RuntimeException) item);
+            }
+            return (Batch) item;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            worker.interrupt();
+            try {
+                worker.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Object leftover;
+            while ((leftover = queue.poll()) != null) {
+                if (leftover instanceof Batch) {
+                    ((Batch) leftover).close();
+                }
+            }
+        }
+    }
+
+    /** Builder for {@link DataLoader}; {@code batchSize}, {@code shuffle}, {@code dropLast} mirror PyTorch's names. */
+    public static final class Builder {
+        private final Dataset dataset;
+        private int batchSize = 1;
+        private boolean shuffle;
+        private boolean dropLast;
+        private int prefetch;
+        private OptionalLong seed = OptionalLong.empty();
+
+        private Builder(Dataset dataset) {
+            if (dataset == null) {
+                throw new IllegalArgumentException("DataLoader needs a dataset, got null");
+            }
+            this.dataset = dataset;
+        }
+
+        /** Samples per batch; must be at least 1. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batch_size should be a positive integer value, but got batch_size=" + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Whether each pass visits samples in a new random order. */
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        /** Whether to drop the last batch when it would be smaller than {@code batchSize}. */
+        public Builder dropLast(boolean dropLast) {
+            this.dropLast = dropLast;
+            return this;
+        }
+
+        /** Seed of the shuffle generator; without it the seed comes from {@code Trainer.seedEverything}. */
+        public Builder seed(long seed) {
+            this.seed = OptionalLong.of(seed);
+            return this;
+        }
+
+        /** Batches to build ahead on a background thread; 0 (the default) builds them on the caller's thread. */
+        public Builder prefetch(int batches) {
+            if (batches < 0) {
+                throw new IllegalArgumentException("prefetch must be >= 0, got " + batches);
+            }
+            this.prefetch = batches;
+            return this;
+        }
+
+        public DataLoader build() {
+            return new DataLoader(this);
+        }
+    }
+}

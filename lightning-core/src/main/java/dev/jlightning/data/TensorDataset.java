@@ -1,0 +1,113 @@
+package dev.jlightning.data;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+import static org.bytedeco.pytorch.global.torch.index_select;
+
+/**
+ * A dataset over tensors that share their first dimension; sample {@code i} is each tensor's row {@code i}.
+ *
+ * <p>Counterpart of {@code torch.utils.data.TensorDataset}. Batches are gathered with one {@code index_select}
+ * per tensor rather than by stacking rows, so building a batch costs a single native call per tensor.
+ * The dataset keeps its own handles on the tensors (sharing their storage) and frees them on {@link #close()}.
+ */
+public final class TensorDataset implements Dataset, AutoCloseable {
+
+    private final List<Tensor> tensors;
+    private final int size;
+
+    /**
+     * @param tensors one or more tensors with the same size along dimension 0
+     * @throws IllegalArgumentException if there are none or their first dimensions differ
+     */
+    public TensorDataset(Tensor... tensors) {
+        if (tensors.length == 0) {
+            throw new IllegalArgumentException("TensorDataset needs at least one tensor");
+        }
+        long n = -1;
+        for (int i = 0; i < tensors.length; i++) {
+            if (tensors[i] == null || tensors[i].isNull()) {
+                throw new IllegalArgumentException("TensorDataset tensor " + i + " is null or freed");
+            }
+            if (tensors[i].dim() == 0) {
+                throw new IllegalArgumentException("TensorDataset tensor " + i + " is a scalar; it needs a first dimension");
+            }
+            long rows = tensors[i].size(0);
+            if (n >= 0 && rows != n) {
+                throw new IllegalArgumentException("Size mismatch between tensors: tensor 0 has " + n
+                        + " rows, tensor " + i + " has " + rows);
+            }
+            n = rows;
+        }
+        if (n > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("TensorDataset supports at most " + Integer.MAX_VALUE + " rows, got " + n);
+        }
+        this.size = (int) n;
+        List<Tensor> own = new ArrayList<>(tensors.length);
+        try (PointerScope scope = new PointerScope()) {
+            for (Tensor t : tensors) {
+                // a fresh handle on the same storage, owned by this dataset and not by any caller's scope
+                Tensor handle = new Tensor(t);
+                handle.retainReference();
+                own.add(handle);
+            }
+        }
+        this.tensors = List.copyOf(own);
+    }
+
+    @Override
+    public int size() {
+        return size;
+    }
+
+    @Override
+    public Batch get(int index) {
+        if (index < 0 || index >= size) {
+            throw new IndexOutOfBoundsException("index " + index + " out of range for TensorDataset of size " + size);
+        }
+        Tensor[] row = new Tensor[tensors.size()];
+        for (int i = 0; i < row.length; i++) {
+            row[i] = tensors.get(i).select(0, index);
+        }
+        return Batch.of(row);
+    }
+
+    @Override
+    public Batch getBatch(int[] indices) {
+        for (int index : indices) {
+            if (index < 0 || index >= size) {
+                throw new IndexOutOfBoundsException("index " + index + " out of range for TensorDataset of size " + size);
+            }
+        }
+        Tensor[] out = new Tensor[tensors.size()];
+        try (Tensor idx = Tensor.create(toLongs(indices))) {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = index_select(tensors.get(i), 0, idx);
+            }
+        }
+        return Batch.of(out);
+    }
+
+    private static long[] toLongs(int[] indices) {
+        long[] longs = new long[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            longs[i] = indices[i];
+        }
+        return longs;
+    }
+
+    /** The i-th tensor the dataset was built from. */
+    public Tensor tensor(int i) {
+        return tensors.get(i);
+    }
+
+    @Override
+    public void close() {
+        for (Tensor t : tensors) {
+            t.close();
+        }
+    }
+}

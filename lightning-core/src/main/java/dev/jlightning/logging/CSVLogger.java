@@ -1,0 +1,268 @@
+package dev.jlightning.logging;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.apache.logging.log4j.LogManager;
+
+/**
+ * Writes metrics to {@code <save_dir>/<name>/version_<n>/metrics.csv} and hyperparameters to {@code hparams.yaml}.
+ *
+ * <p>Counterpart of {@code lightning.pytorch.loggers.CSVLogger} (Lightning 2.2), matching its files byte for byte:
+ * rows are buffered and appended at each {@link #save()} (and every {@code flushLogsEveryNSteps} steps); the header is
+ * the sorted union of all keys seen, and when new keys appear the whole file is rewritten with the new header; comma
+ * separated, CRLF line endings, minimal quoting, empty cells for missing keys, numbers as Python's {@code str()}
+ * prints them. {@code hparams.yaml} is rewritten at every save, as Lightning 2.2 does.
+ */
+public final class CSVLogger implements Logger {
+
+    private static final org.apache.logging.log4j.Logger LOG = LogManager.getLogger(CSVLogger.class);
+    private static final String METRICS_FILE = "metrics.csv";
+    private static final String HPARAMS_FILE = "hparams.yaml";
+
+    private final Path saveDir;
+    private final String name;
+    private final Optional<String> version;
+    private final String prefix;
+    private final int flushLogsEveryNSteps;
+
+    private Path logDir;
+    private String resolvedVersion;
+    private final Map<String, Object> hparams = new LinkedHashMap<>();
+    private final List<Map<String, Number>> buffer = new ArrayList<>();
+    private final List<String> keys = new ArrayList<>();
+
+    private CSVLogger(Builder b) {
+        this.saveDir = b.saveDir;
+        this.name = b.name;
+        this.version = b.version;
+        this.prefix = b.prefix;
+        this.flushLogsEveryNSteps = b.flushLogsEveryNSteps;
+    }
+
+    /** A logger under {@code saveDir} with Lightning's defaults (name "lightning_logs", next free version). */
+    public static CSVLogger of(Path saveDir) {
+        return builder(saveDir).build();
+    }
+
+    public static Builder builder(Path saveDir) {
+        return new Builder(saveDir);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public synchronized String version() {
+        resolve();
+        return resolvedVersion;
+    }
+
+    /** {@code <save_dir>/<name>}. */
+    public Path rootDir() {
+        return LogDirectory.rootDir(saveDir, name);
+    }
+
+    @Override
+    public synchronized Path logDir() {
+        resolve();
+        return logDir;
+    }
+
+    private void resolve() {
+        if (logDir != null) {
+            return;
+        }
+        String dirName = LogDirectory.versionDirName(rootDir(), version);
+        resolvedVersion = dirName.startsWith("version_") && version.map(v -> v.matches("\\d+")).orElse(true)
+                ? dirName.substring("version_".length()) : dirName;
+        logDir = rootDir().resolve(dirName);
+        try {
+            if (Files.isDirectory(logDir)) {
+                try (Stream<Path> children = Files.list(logDir)) {
+                    if (children.findAny().isPresent()) {
+                        LOG.warn("Experiment logs directory {} exists and is not empty. Previous log files in this"
+                                + " directory will be deleted when the new ones are saved!", logDir);
+                    }
+                }
+                Files.deleteIfExists(logDir.resolve(METRICS_FILE));
+            }
+            Files.createDirectories(logDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create log directory " + logDir, e);
+        }
+    }
+
+    @Override
+    public synchronized void logMetrics(Map<String, ? extends Number> metrics, long step) {
+        resolve();
+        Map<String, Number> row = new LinkedHashMap<>();
+        metrics.forEach((k, v) -> row.put(prefix.isEmpty() ? k : prefix + "-" + k, v));
+        row.put("step", step);
+        buffer.add(row);
+        if ((step + 1) % flushLogsEveryNSteps == 0) {
+            save();
+        }
+    }
+
+    @Override
+    public synchronized void logHyperparams(Map<String, ?> params) {
+        hparams.putAll(params);
+    }
+
+    /** The hyperparameters recorded so far. */
+    public synchronized Map<String, Object> hparams() {
+        return new LinkedHashMap<>(hparams);
+    }
+
+    @Override
+    public synchronized void save() {
+        resolve();
+        HparamsYaml.write(logDir.resolve(HPARAMS_FILE), hparams);
+        if (buffer.isEmpty()) {
+            return;
+        }
+        TreeSet<String> union = new TreeSet<>(keys);
+        for (Map<String, Number> row : buffer) {
+            union.addAll(row.keySet());
+        }
+        boolean newKeys = union.size() != keys.size();
+        Path file = logDir.resolve(METRICS_FILE);
+        boolean exists = Files.isRegularFile(file);
+        keys.clear();
+        keys.addAll(union);
+        try {
+            if (newKeys && exists) {
+                rewriteWithHeader(file);
+            }
+            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                    exists ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,
+                    StandardOpenOption.WRITE)) {
+                if (!exists) {
+                    writeRow(w, keys);
+                }
+                for (Map<String, Number> row : buffer) {
+                    List<String> cells = new ArrayList<>(keys.size());
+                    for (String k : keys) {
+                        Number v = row.get(k);
+                        cells.add(v == null ? "" : PythonFormat.str(v));
+                    }
+                    writeRow(w, cells);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+        buffer.clear();
+    }
+
+    private void rewriteWithHeader(Path file) throws IOException {
+        List<List<String>> oldRows = new ArrayList<>();
+        List<String> oldHeader;
+        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            oldHeader = CsvRows.parse(r.readLine());
+            String line;
+            while ((line = r.readLine()) != null) {
+                oldRows.add(CsvRows.parse(line));
+            }
+        }
+        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            writeRow(w, keys);
+            for (List<String> old : oldRows) {
+                List<String> cells = new ArrayList<>(keys.size());
+                for (String k : keys) {
+                    int i = oldHeader.indexOf(k);
+                    cells.add(i >= 0 && i < old.size() ? old.get(i) : "");
+                }
+                writeRow(w, cells);
+            }
+        }
+    }
+
+    private static void writeRow(Writer w, List<String> cells) throws IOException {
+        for (int i = 0; i < cells.size(); i++) {
+            if (i > 0) {
+                w.write(',');
+            }
+            w.write(CsvRows.quote(cells.get(i)));
+        }
+        w.write("\r\n");
+    }
+
+    @Override
+    public void finish(String status) {
+        save();
+    }
+
+    /** Builder for {@link CSVLogger}, with Lightning's parameter names. */
+    public static final class Builder {
+        private final Path saveDir;
+        private String name = "lightning_logs";
+        private Optional<String> version = Optional.empty();
+        private String prefix = "";
+        private int flushLogsEveryNSteps = 100;
+
+        private Builder(Path saveDir) {
+            if (saveDir == null) {
+                throw new IllegalArgumentException("CSVLogger needs a save_dir");
+            }
+            this.saveDir = saveDir;
+        }
+
+        /** Experiment name; "" puts versions directly under save_dir. */
+        public Builder name(String name) {
+            this.name = name == null ? "" : name;
+            return this;
+        }
+
+        /** An explicit version number: the directory is {@code version_<n>}. */
+        public Builder version(int version) {
+            if (version < 0) {
+                throw new IllegalArgumentException("CSVLogger version must be >= 0, got " + version);
+            }
+            this.version = Optional.of(Integer.toString(version));
+            return this;
+        }
+
+        /** An explicit version directory name, used verbatim. */
+        public Builder version(String version) {
+            if (version == null || version.isEmpty()) {
+                throw new IllegalArgumentException("CSVLogger version name must be non-empty");
+            }
+            this.version = Optional.of(version);
+            return this;
+        }
+
+        /** Prepended to every metric name with a dash. */
+        public Builder prefix(String prefix) {
+            this.prefix = prefix == null ? "" : prefix;
+            return this;
+        }
+
+        public Builder flushLogsEveryNSteps(int n) {
+            if (n < 1) {
+                throw new IllegalArgumentException("flush_logs_every_n_steps must be >= 1, got " + n);
+            }
+            this.flushLogsEveryNSteps = n;
+            return this;
+        }
+
+        public CSVLogger build() {
+            return new CSVLogger(this);
+        }
+    }
+}

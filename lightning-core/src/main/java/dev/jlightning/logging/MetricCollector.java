@@ -1,0 +1,204 @@
+package dev.jlightning.logging;
+
+import dev.jlightning.core.LogOptions;
+import dev.jlightning.core.MisconfigurationException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Collects the values a module logs during one loop (training, validation or test) and reduces them per epoch.
+ *
+ * <p>Counterpart of Lightning's {@code ResultCollection}. Values are stored as float32, as Lightning turns every
+ * logged number into a default-dtype tensor; epoch means are weighted by batch size and accumulated in float32
+ * ({@code sum += value * batch_size; mean = sum / total_batch_size}). A metric logged with both {@code on_step} and
+ * {@code on_epoch} is "forked": the logger sees {@code name_step} and {@code name_epoch}, the callback metrics see
+ * those two and the plain {@code name}.
+ */
+public final class MetricCollector {
+
+    private final Map<String, Entry> entries = new LinkedHashMap<>();
+    private LoggingHook hook = LoggingHook.TRAINING_STEP;
+    private long currentBatchSize = 1;
+
+    /** Sets the hook whose defaults apply to the next {@code log} calls. */
+    public void setHook(LoggingHook hook) {
+        this.hook = hook;
+    }
+
+    public LoggingHook hook() {
+        return hook;
+    }
+
+    /** The batch size inferred from the current batch, used when a log call gives none. */
+    public void setCurrentBatchSize(long batchSize) {
+        this.currentBatchSize = batchSize;
+    }
+
+    /**
+     * Records a value.
+     *
+     * @throws MisconfigurationException if the same name was already logged in this loop with different
+     *     step/epoch/reduction options, or {@code on_step} and {@code on_epoch} are both false
+     */
+    public void log(String name, double value, LogOptions options) {
+        if (name == null || name.isEmpty()) {
+            throw new MisconfigurationException("log() needs a non-empty metric name");
+        }
+        boolean onStep = options.onStep().orElse(hook.defaultOnStep());
+        boolean onEpoch = options.onEpoch().orElse(hook.defaultOnEpoch());
+        if (hook == LoggingHook.TRAIN_EPOCH_HOOK && onStep) {
+            throw new MisconfigurationException("You can't log '" + name + "' with on_step=True in "
+                    + hook.description() + "; epoch-level hooks only accept on_step=False");
+        }
+        if (!onStep && !onEpoch) {
+            throw new MisconfigurationException("log('" + name + "') with on_step=False and on_epoch=False records"
+                    + " nothing; set at least one of them to True");
+        }
+        long batchSize = options.batchSize().orElse(currentBatchSize);
+        float v = (float) value;
+        Entry e = entries.get(name);
+        if (e == null) {
+            e = new Entry(onStep, onEpoch, options.isProgBar(), options.isLogger(), options.reduceFx());
+            entries.put(name, e);
+        } else if (e.onStep != onStep || e.onEpoch != onEpoch || !e.reduceFx.equals(options.reduceFx())) {
+            throw new MisconfigurationException("You called log('" + name + "') twice in the same loop with"
+                    + " different on_step/on_epoch/reduce_fx arguments; use the same options or another name");
+        }
+        e.update(v, batchSize);
+    }
+
+    /** Forgets the step values of the last batch; epoch accumulators are kept. */
+    public void resetStep() {
+        for (Entry e : entries.values()) {
+            e.stepValue = Float.NaN;
+            e.hasStepValue = false;
+        }
+    }
+
+    /** Forgets everything, at the start of an epoch or loop. */
+    public void reset() {
+        entries.clear();
+    }
+
+    /** Step values for the logger: {@code name} or {@code name_step} when forked. */
+    public Map<String, Double> stepLoggerMetrics() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        entries.forEach((name, e) -> {
+            if (e.onStep && e.hasStepValue && e.logger) {
+                out.put(e.onEpoch ? name + "_step" : name, (double) e.stepValue);
+            }
+        });
+        return out;
+    }
+
+    /** Step values for callbacks: the forked name plus the plain name. */
+    public Map<String, Double> stepCallbackMetrics() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        entries.forEach((name, e) -> {
+            if (e.onStep && e.hasStepValue) {
+                if (e.onEpoch) {
+                    out.put(name + "_step", (double) e.stepValue);
+                }
+                out.put(name, (double) e.stepValue);
+            }
+        });
+        return out;
+    }
+
+    /** Step values marked {@code prog_bar}. */
+    public Map<String, Double> stepProgressBarMetrics() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        entries.forEach((name, e) -> {
+            if (e.onStep && e.hasStepValue && e.progBar) {
+                out.put(e.onEpoch ? name + "_step" : name, (double) e.stepValue);
+            }
+        });
+        return out;
+    }
+
+    /** Epoch aggregates for the logger: {@code name} or {@code name_epoch} when forked. */
+    public Map<String, Double> epochLoggerMetrics() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        entries.forEach((name, e) -> {
+            if (e.onEpoch && e.count > 0 && e.logger) {
+                out.put(e.onStep ? name + "_epoch" : name, (double) e.compute());
+            }
+        });
+        return out;
+    }
+
+    /** Epoch aggregates for callbacks: the forked name plus the plain name. */
+    public Map<String, Double> epochCallbackMetrics() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        entries.forEach((name, e) -> {
+            if (e.onEpoch && e.count > 0) {
+                double v = e.compute();
+                if (e.onStep) {
+                    out.put(name + "_epoch", v);
+                }
+                out.put(name, v);
+            }
+        });
+        return out;
+    }
+
+    /** Epoch aggregates marked {@code prog_bar}. */
+    public Map<String, Double> epochProgressBarMetrics() {
+        Map<String, Double> out = new LinkedHashMap<>();
+        entries.forEach((name, e) -> {
+            if (e.onEpoch && e.count > 0 && e.progBar) {
+                out.put(e.onStep ? name + "_epoch" : name, (double) e.compute());
+            }
+        });
+        return out;
+    }
+
+    private static final class Entry {
+        final boolean onStep;
+        final boolean onEpoch;
+        final boolean progBar;
+        final boolean logger;
+        final String reduceFx;
+        float stepValue = Float.NaN;
+        boolean hasStepValue;
+        float accumulated;
+        float totalBatchSize;
+        long count;
+
+        Entry(boolean onStep, boolean onEpoch, boolean progBar, boolean logger, String reduceFx) {
+            this.onStep = onStep;
+            this.onEpoch = onEpoch;
+            this.progBar = progBar;
+            this.logger = logger;
+            this.reduceFx = reduceFx;
+        }
+
+        void update(float v, long batchSize) {
+            stepValue = v;
+            hasStepValue = true;
+            switch (reduceFx) {
+                case "mean":
+                    // float32 arithmetic, as Lightning's tensors: value.mean() * batch_size, summed
+                    accumulated = count == 0 ? v * (float) batchSize : accumulated + v * (float) batchSize;
+                    totalBatchSize += (float) batchSize;
+                    break;
+                case "sum":
+                    accumulated = count == 0 ? v : accumulated + v;
+                    break;
+                case "max":
+                    accumulated = count == 0 ? v : Math.max(accumulated, v);
+                    break;
+                case "min":
+                    accumulated = count == 0 ? v : Math.min(accumulated, v);
+                    break;
+                default:
+                    throw new IllegalStateException(reduceFx);
+            }
+            count++;
+        }
+
+        float compute() {
+            return "mean".equals(reduceFx) ? accumulated / totalBatchSize : accumulated;
+        }
+    }
+}

@@ -1,0 +1,401 @@
+package dev.jlightning.trainer;
+
+import dev.jlightning.core.LightningModule;
+import dev.jlightning.core.LightningOptimizer;
+import dev.jlightning.core.MisconfigurationException;
+import dev.jlightning.data.Batch;
+import dev.jlightning.data.DataLoader;
+import dev.jlightning.logging.Logger;
+import dev.jlightning.logging.LoggingHook;
+import dev.jlightning.optim.Interval;
+import dev.jlightning.optim.LRSchedulerConfig;
+import dev.jlightning.optim.OptimizerSetup;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.apache.logging.log4j.LogManager;
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The fit loop: epochs of training batches, validation at its interval, schedulers stepped at Lightning's points.
+ *
+ * <p>Counterpart of Lightning's {@code _FitLoop} and {@code _TrainingEpochLoop} with automatic and manual
+ * optimization. Each training batch runs inside its own {@link PointerScope}, so every tensor the step creates
+ * (forward activations, the loss, gradients' temporaries) is freed when the batch is done.
+ */
+final class FitLoop {
+
+    private static final org.apache.logging.log4j.Logger LOG = LogManager.getLogger(FitLoop.class);
+
+    private final Trainer trainer;
+    private final TrainerConfig cfg;
+    private final TrainerState st;
+    private final LightningModule module;
+    private final DataSources data;
+    private final HookDispatcher hooks;
+    private final SchedulerStepper stepper = new SchedulerStepper();
+    private final EvaluationLoop validation;
+
+    private TensorVector parameters;
+    private boolean validationEnabled;
+    private int valCheckBatch;
+    private long totalBatchIdx = -1;
+    private List<LRSchedulerConfig> schedulerConfigs = List.of();
+    private Optimizer optimizer;
+
+    FitLoop(Trainer trainer, LightningModule module, DataSources data) {
+        if (module == null) {
+            throw new MisconfigurationException("fit needs a LightningModule, got null");
+        }
+        this.trainer = trainer;
+        this.cfg = trainer.config();
+        this.st = trainer.state;
+        this.module = module;
+        this.data = data;
+        this.hooks = trainer.hooks();
+        this.validation = new EvaluationLoop(trainer, module, "validate");
+    }
+
+    void run() {
+        st.resetForRun("fit");
+        st.currentEpoch = 0;
+        st.globalStep = 0;
+        st.batchesThatStepped = 0;
+        st.module = module;
+        module.attachTrainer(trainer);
+        String status = "failed";
+        try {
+            st.device = AcceleratorConnector.device(cfg.deviceSpec);
+            if (!"cpu".equals(cfg.deviceSpec)) {
+                module.to(st.device, false);
+            }
+            hooks.callbacks(c -> c.setup(trainer, module, "fit"));
+            configureOptimizers();
+            countBatches();
+            parameters = module.parameters();
+            module.train(true);
+            logHyperparameters();
+            hooks.call(c -> c.onFitStart(trainer, module), module::onFitStart);
+            sanityCheck();
+            hooks.call(c -> c.onTrainStart(trainer, module), module::onTrainStart);
+            while (!done()) {
+                runEpoch();
+            }
+            hooks.call(c -> c.onTrainEnd(trainer, module), module::onTrainEnd);
+            hooks.call(c -> c.onFitEnd(trainer, module), module::onFitEnd);
+            status = "success";
+        } catch (RuntimeException | Error e) {
+            hooks.exception(trainer, module, e);
+            throw e;
+        } finally {
+            try {
+                trainer.finishLoggers(status);
+                hooks.callbacks(c -> c.teardown(trainer, module, "fit"));
+                data.dataModule().ifPresent(dm -> dm.teardown("fit"));
+            } finally {
+                if (parameters != null) {
+                    parameters.close();
+                }
+                st.activeResults = null;
+                st.stage = "";
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- setup
+
+    private void configureOptimizers() {
+        boolean automatic = module.isAutomaticOptimization();
+        if (!automatic && cfg.accumulateGradBatches != 1) {
+            throw new MisconfigurationException("Automatic gradient accumulation is not supported for manual"
+                    + " optimization. Remove `accumulateGradBatches` from the Trainer or switch to automatic"
+                    + " optimization.");
+        }
+        if (!automatic && cfg.gradientClipVal.isPresent()) {
+            throw new MisconfigurationException("Automatic gradient clipping is not supported for manual"
+                    + " optimization. Remove `gradientClipVal` from the Trainer and clip in trainingStep.");
+        }
+        st.setup = OptimizerSetup.parse(module.configureOptimizers(), automatic);
+        List<LightningOptimizer> wrapped = new ArrayList<>();
+        for (Optimizer o : st.setup.optimizers()) {
+            wrapped.add(new LightningOptimizer(o, x -> trainer.onManualOptimizerStep()));
+        }
+        st.lightningOptimizers = List.copyOf(wrapped);
+        schedulerConfigs = automatic ? st.setup.schedulerConfigs() : List.of();
+        optimizer = st.setup.optimizers().isEmpty() ? null : st.setup.optimizers().get(0);
+    }
+
+    private void countBatches() {
+        DataLoader train = data.train();
+        int available = train.numBatches();
+        if (available == 0) {
+            throw new MisconfigurationException("The training DataLoader is empty: " + train.dataset().size()
+                    + " samples with batch_size=" + train.batchSize() + (train.dropLast() ? " and drop_last=True" : "")
+                    + " give no batch. Provide data or lower the batch size.");
+        }
+        st.numTrainingBatches = cfg.limitTrainBatches.apply("limit_train_batches", available);
+        if (st.numTrainingBatches == 0) {
+            throw new MisconfigurationException("limit_train_batches=" + cfg.limitTrainBatches
+                    + " leaves no training batch to run");
+        }
+        Optional<DataLoader> val = data.val();
+        boolean hasValStep = overrides("validationStep");
+        st.numValBatches = val.isPresent() && hasValStep
+                ? cfg.limitValBatches.apply("limit_val_batches", val.get().numBatches()) : 0;
+        validationEnabled = st.numValBatches > 0;
+        if (cfg.valCheckBatches.isPresent()) {
+            valCheckBatch = cfg.valCheckBatches.getAsInt();
+            if (cfg.checkValEveryNEpoch.isPresent() && valCheckBatch > st.numTrainingBatches) {
+                throw new MisconfigurationException("`val_check_interval` (" + valCheckBatch + ") must be less than"
+                        + " or equal to the number of the training batches (" + st.numTrainingBatches + "). If you"
+                        + " want to disable validation set `limitValBatches` to 0.0 instead. If you want to validate"
+                        + " based on the total training batches, call `checkValAcrossEpochs()`.");
+            }
+        } else {
+            valCheckBatch = Math.max(1, (int) (st.numTrainingBatches * cfg.valCheckFraction.getAsDouble()));
+        }
+    }
+
+    private boolean overrides(String method) {
+        try {
+            return module.getClass().getMethod(method, Batch.class, int.class).getDeclaringClass()
+                    != LightningModule.class;
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void logHyperparameters() {
+        Map<String, Object> hp = new LinkedHashMap<>(module.hparams());
+        for (Logger l : trainer.loggers()) {
+            l.logHyperparams(hp);
+            l.save();
+        }
+    }
+
+    private void sanityCheck() {
+        if (!validationEnabled || cfg.numSanityValSteps == 0) {
+            return;
+        }
+        int batches = cfg.numSanityValSteps < 0 ? st.numValBatches : Math.min(cfg.numSanityValSteps, st.numValBatches);
+        st.sanityChecking = true;
+        try {
+            hooks.callbacks(c -> c.onSanityCheckStart(trainer, module));
+            validation.run(data.val().orElseThrow(), batches, true);
+            hooks.callbacks(c -> c.onSanityCheckEnd(trainer, module));
+        } finally {
+            st.sanityChecking = false;
+            st.evalResults.reset();
+        }
+    }
+
+    // ---------------------------------------------------------------- epochs
+
+    private boolean canStopEarly() {
+        return st.currentEpoch >= cfg.minEpochs;
+    }
+
+    private boolean done() {
+        if (cfg.maxSteps >= 0 && st.globalStep >= cfg.maxSteps) {
+            return true;
+        }
+        if (cfg.maxEpochs >= 0 && st.currentEpoch >= cfg.maxEpochs) {
+            st.shouldStop = true;
+            return true;
+        }
+        if (st.shouldStop) {
+            if (canStopEarly()) {
+                return true;
+            }
+            LOG.info("Trainer was signaled to stop but the required `min_epochs={}` has not been met. Training will"
+                    + " continue...", cfg.minEpochs);
+        }
+        return false;
+    }
+
+    private boolean epochBatchLoopDone() {
+        return (cfg.maxSteps >= 0 && st.globalStep >= cfg.maxSteps) || (st.shouldStop && canStopEarly());
+    }
+
+    private void runEpoch() {
+        st.trainResults.reset();
+        st.activeResults = st.trainResults;
+        st.trainResults.setHook(LoggingHook.TRAIN_EPOCH_HOOK);
+        hooks.call(c -> c.onTrainEpochStart(trainer, module), module::onTrainEpochStart);
+        boolean reachedLastBatch = false;
+        try (DataLoader.BatchIterator it = data.train().iterator()) {
+            for (int batchIdx = 0; batchIdx < st.numTrainingBatches; batchIdx++) {
+                if (epochBatchLoopDone()) {
+                    break;
+                }
+                Batch batch = it.next();
+                boolean carryOn = runBatch(batch, batchIdx);
+                if (!carryOn) {
+                    break;
+                }
+                if (batchIdx == st.numTrainingBatches - 1) {
+                    reachedLastBatch = true;
+                }
+            }
+        }
+        st.activeResults = st.trainResults;
+        st.trainResults.setHook(LoggingHook.TRAIN_EPOCH_HOOK);
+        hooks.trainEpochEnd(trainer, module);
+        st.putCallbackMetrics(st.trainResults.epochCallbackMetrics());
+        st.progressBarMetrics.putAll(st.trainResults.epochProgressBarMetrics());
+        if (reachedLastBatch) {
+            stepper.step(schedulerConfigs, Interval.EPOCH, true, st.currentEpoch, module, st.callbackMetrics,
+                    st.metricVersions);
+        }
+        trainer.logToLoggers(st.trainResults.epochLoggerMetrics(), OptionalInt.of(st.currentEpoch),
+                st.batchesThatStepped - 1);
+        st.currentEpoch++;
+    }
+
+    /** @return false when the module asked to skip the rest of the epoch */
+    private boolean runBatch(Batch batch, int batchIdx) {
+        boolean automatic = module.isAutomaticOptimization();
+        st.batchIdx = batchIdx;
+        st.isLastBatch = batchIdx == st.numTrainingBatches - 1;
+        totalBatchIdx++;
+        int k = cfg.accumulateGradBatches;
+        boolean stepping = !automatic || (batchIdx + 1) % k == 0 || st.isLastBatch;
+        try (PointerScope scope = new PointerScope()) {
+            Batch b = batch.to(st.device);
+            st.trainResults.resetStep();
+            st.trainResults.setCurrentBatchSize(b.batchSize());
+            st.activeResults = st.trainResults;
+            st.trainResults.setHook(LoggingHook.TRAIN_BATCH_HOOK);
+            hooks.callbacks(c -> c.onTrainBatchStart(trainer, module, b, batchIdx));
+            if (!module.onTrainBatchStart(b, batchIdx)) {
+                return false;
+            }
+            st.trainResults.setHook(LoggingHook.TRAINING_STEP);
+            Optional<Tensor> loss;
+            if (automatic) {
+                loss = Optional.of(automaticStep(b, batchIdx, stepping));
+            } else {
+                loss = Optional.ofNullable(module.trainingStep(b, batchIdx));
+            }
+            st.trainResults.setHook(LoggingHook.TRAIN_BATCH_HOOK);
+            if (automatic && stepping) {
+                stepper.step(schedulerConfigs, Interval.STEP, false, batchIdx, module, st.callbackMetrics,
+                        st.metricVersions);
+            }
+            if (automatic && st.isLastBatch) {
+                stepper.step(schedulerConfigs, Interval.EPOCH, false, st.currentEpoch, module, st.callbackMetrics,
+                        st.metricVersions);
+            }
+            hooks.call(c -> c.onTrainBatchEnd(trainer, module, loss, b, batchIdx),
+                    () -> module.onTrainBatchEnd(loss, b, batchIdx));
+            st.progressBarMetrics.putAll(st.trainResults.stepProgressBarMetrics());
+            if (stepping && shouldUpdateLogs()) {
+                trainer.logToLoggers(st.trainResults.stepLoggerMetrics(), OptionalInt.of(st.currentEpoch),
+                        st.batchesThatStepped);
+            }
+            if (shouldCheckVal(batchIdx)) {
+                validation.run(data.val().orElseThrow(), st.numValBatches, false);
+                module.train(true);
+                st.activeResults = st.trainResults;
+            }
+            if (automatic && stepping) {
+                stepper.step(schedulerConfigs, Interval.STEP, true, batchIdx, module, st.callbackMetrics,
+                        st.metricVersions);
+            }
+            if (stepping) {
+                st.batchesThatStepped++;
+            }
+            return true;
+        } finally {
+            batch.close();
+        }
+    }
+
+    private Tensor automaticStep(Batch b, int batchIdx, boolean stepping) {
+        Tensor loss = module.trainingStep(b, batchIdx);
+        checkLoss(loss, batchIdx, "trainingStep");
+        int k = cfg.accumulateGradBatches;
+        if (batchIdx % k == 0 && optimizer != null) {
+            hooks.call(c -> c.onBeforeZeroGrad(trainer, module, optimizer), () -> module.onBeforeZeroGrad(optimizer));
+            optimizer.zero_grad(true);
+        }
+        // Lightning divides the loss by accumulate_grad_batches before backward so accumulated gradients average
+        Tensor scaled = k > 1 ? loss.div(new org.bytedeco.pytorch.Scalar((double) k)) : loss;
+        hooks.call(c -> c.onBeforeBackward(trainer, module, scaled), () -> module.onBeforeBackward(scaled));
+        scaled.backward();
+        hooks.call(c -> c.onAfterBackward(trainer, module), module::onAfterBackward);
+        if (stepping) {
+            if (optimizer != null) {
+                hooks.call(c -> c.onBeforeOptimizerStep(trainer, module, optimizer),
+                        () -> module.onBeforeOptimizerStep(optimizer));
+                clipGradients();
+                optimizer.step();
+            }
+            st.globalStep++;
+        }
+        return loss;
+    }
+
+    private void clipGradients() {
+        if (cfg.gradientClipVal.isEmpty()) {
+            return;
+        }
+        double value = cfg.gradientClipVal.getAsDouble();
+        if (cfg.gradientClipAlgorithm == GradientClipAlgorithm.NORM) {
+            torch.clip_grad_norm_(parameters, value, 2.0, false);
+        } else {
+            torch.clip_grad_value_(parameters, value);
+        }
+    }
+
+    /** Rejects a loss the optimizer cannot use, with a message that says why, before it reaches native code. */
+    static void checkLoss(Tensor loss, int batchIdx, String where) {
+        if (loss == null || loss.isNull()) {
+            throw new MisconfigurationException(where + " returned null at batch " + batchIdx + "; in automatic"
+                    + " optimization it must return the loss tensor (a scalar that requires grad)");
+        }
+        if (!loss.defined()) {
+            throw new MisconfigurationException(where + " returned an undefined tensor at batch " + batchIdx);
+        }
+        if (loss.numel() != 1) {
+            throw new MisconfigurationException(where + " must return a scalar loss, but at batch " + batchIdx
+                    + " it returned a tensor of shape " + java.util.Arrays.toString(loss.shape())
+                    + "; reduce it, e.g. with mean()");
+        }
+        if (!loss.requires_grad()) {
+            throw new MisconfigurationException("The loss returned by " + where + " at batch " + batchIdx
+                    + " does not require grad, so backward() cannot compute gradients: it was detached, computed"
+                    + " under NoGradGuard, or computed from tensors that do not require grad (are the module's"
+                    + " layers registered with register_module?)");
+        }
+    }
+
+    private boolean shouldUpdateLogs() {
+        int n = cfg.logEveryNSteps;
+        if (n == 0) {
+            return false;
+        }
+        return (st.batchesThatStepped + 1) % n == 0 || st.shouldStop || cfg.fastDevRun > 0;
+    }
+
+    private boolean shouldCheckVal(int batchIdx) {
+        if (!validationEnabled) {
+            return false;
+        }
+        if (cfg.checkValEveryNEpoch.isPresent() && (st.currentEpoch + 1) % cfg.checkValEveryNEpoch.getAsInt() != 0) {
+            return false;
+        }
+        if (st.shouldStop && canStopEarly()) {
+            return true;
+        }
+        long current = cfg.checkValEveryNEpoch.isPresent() ? batchIdx : totalBatchIdx;
+        return (current + 1) % valCheckBatch == 0;
+    }
+}

@@ -1,0 +1,324 @@
+package dev.jlightning.trainer;
+
+import dev.jlightning.core.Callback;
+import dev.jlightning.core.LightningDataModule;
+import dev.jlightning.core.LightningModule;
+import dev.jlightning.core.LightningOptimizer;
+import dev.jlightning.core.LogOptions;
+import dev.jlightning.core.MisconfigurationException;
+import dev.jlightning.data.DataLoader;
+import dev.jlightning.data.GlobalSeed;
+import dev.jlightning.logging.LoggingHook;
+import dev.jlightning.logging.Logger;
+import dev.jlightning.logging.MetricCollector;
+import dev.jlightning.optim.LRScheduler;
+import dev.jlightning.optim.LRSchedulerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Optimizer;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * Runs a {@link LightningModule}: fit, validate, test and predict, with callbacks and loggers.
+ *
+ * <p>Counterpart of {@code lightning.pytorch.Trainer}. Configure it with {@link #builder()} using Lightning's option
+ * names in camelCase ({@code maxEpochs}, {@code accumulateGradBatches}, {@code gradientClipVal}, ...); the options
+ * are validated when the Trainer is built. During a run, callbacks read its state: {@link #globalStep()} (optimizer
+ * steps), {@link #currentEpoch()}, {@link #callbackMetrics()}, {@link #loggedMetrics()}, {@link #isLastBatch()}.
+ * The Trainer is a façade: the loops ({@code FitLoop}, {@code EvaluationLoop}, {@code PredictLoop}) do the work and
+ * all hooks go through one dispatcher.
+ */
+public final class Trainer {
+
+    private final TrainerConfig config;
+    private final List<Callback> callbacks;
+    private final List<Logger> loggers;
+    private final HookDispatcher hooks;
+    final TrainerState state = new TrainerState();
+
+    private Trainer(TrainerConfig config) {
+        this.config = config;
+        this.callbacks = List.copyOf(config.callbacks);
+        this.loggers = config.fastDevRun > 0 ? List.of() : List.copyOf(config.loggers);
+        this.hooks = new HookDispatcher(this.callbacks);
+    }
+
+    public static TrainerConfig.Builder builder() {
+        return TrainerConfig.builder();
+    }
+
+    static Trainer create(TrainerConfig config) {
+        return new Trainer(config);
+    }
+
+    /**
+     * Seeds LibTorch's generator and the data-order generators of loaders created afterwards, so the same seed gives
+     * the same weights and batch orders. Lightning: {@code seed_everything(seed)}.
+     *
+     * @return the seed
+     */
+    public static long seedEverything(long seed) {
+        torch.manual_seed(seed);
+        GlobalSeed.seed(seed);
+        return seed;
+    }
+
+    // ---------------------------------------------------------------- entry points
+
+    /** Trains on {@code train} without validation. */
+    public void fit(LightningModule module, DataLoader train) {
+        new FitLoop(this, module, DataSources.of(train, Optional.empty())).run();
+    }
+
+    /** Trains on {@code train}, validating on {@code val}. */
+    public void fit(LightningModule module, DataLoader train, DataLoader val) {
+        new FitLoop(this, module, DataSources.of(train, Optional.of(val))).run();
+    }
+
+    /** Trains with the loaders of a data module. */
+    public void fit(LightningModule module, LightningDataModule data) {
+        new FitLoop(this, module, DataSources.of(data, "fit")).run();
+    }
+
+    /** Runs one validation epoch; returns the logged epoch metrics. Lightning: {@code trainer.validate}. */
+    public List<Map<String, Double>> validate(LightningModule module, DataLoader val) {
+        return EvaluationLoop.standalone(this, module, val, "validate");
+    }
+
+    public List<Map<String, Double>> validate(LightningModule module, LightningDataModule data) {
+        return EvaluationLoop.standalone(this, module, DataSources.of(data, "validate").val().orElseThrow(
+                () -> new MisconfigurationException("validate needs a data module with valDataloader()")), "validate");
+    }
+
+    /** Runs one test epoch; returns the logged epoch metrics. Lightning: {@code trainer.test}. */
+    public List<Map<String, Double>> test(LightningModule module, DataLoader test) {
+        return EvaluationLoop.standalone(this, module, test, "test");
+    }
+
+    public List<Map<String, Double>> test(LightningModule module, LightningDataModule data) {
+        return EvaluationLoop.standalone(this, module, DataSources.of(data, "test").test().orElseThrow(
+                () -> new MisconfigurationException("test needs a data module with testDataloader()")), "test");
+    }
+
+    /**
+     * Returns one prediction per batch; the caller owns (and closes) the tensors. Lightning: {@code trainer.predict}.
+     */
+    public List<Tensor> predict(LightningModule module, DataLoader data) {
+        return PredictLoop.run(this, module, data);
+    }
+
+    // ---------------------------------------------------------------- state read by callbacks and modules
+
+    public TrainerConfig config() {
+        return config;
+    }
+
+    /** Optimizer steps taken (automatic optimization), or optimizer {@code step()} calls summed (manual). */
+    public long globalStep() {
+        return state.globalStep;
+    }
+
+    public int currentEpoch() {
+        return state.currentEpoch;
+    }
+
+    /** The logger step counter: stepping batches completed (Lightning's {@code _batches_that_stepped}). */
+    public long loggerStep() {
+        return state.batchesThatStepped;
+    }
+
+    /** Index of the current batch within its epoch. */
+    public int batchIdx() {
+        return state.batchIdx;
+    }
+
+    public boolean isLastBatch() {
+        return state.isLastBatch;
+    }
+
+    public boolean sanityChecking() {
+        return state.sanityChecking;
+    }
+
+    /** "fit", "validate", "test", "predict", or "" between runs. */
+    public String stage() {
+        return state.stage;
+    }
+
+    public boolean shouldStop() {
+        return state.shouldStop;
+    }
+
+    /** Asks training to stop after this batch / epoch (respecting {@code minEpochs}). Lightning: {@code should_stop}. */
+    public void shouldStop(boolean stop) {
+        state.shouldStop = stop;
+    }
+
+    /** Latest value of everything logged, plus monitor values (read-only view). */
+    public Map<String, Double> callbackMetrics() {
+        return Collections.unmodifiableMap(state.callbackMetrics);
+    }
+
+    /**
+     * Stores a value among the callback metrics, as LearningRateMonitor does for the values it logs so that other
+     * callbacks and plateau schedulers can monitor them.
+     */
+    public void putCallbackMetric(String name, double value) {
+        state.putCallbackMetrics(Map.of(name, value));
+    }
+
+    /** Values sent to the loggers so far (read-only view). */
+    public Map<String, Double> loggedMetrics() {
+        return Collections.unmodifiableMap(state.loggedMetrics);
+    }
+
+    /** Values marked {@code prog_bar} (read-only view). */
+    public Map<String, Double> progressBarMetrics() {
+        return Collections.unmodifiableMap(state.progressBarMetrics);
+    }
+
+    public int numTrainingBatches() {
+        return state.numTrainingBatches;
+    }
+
+    public int numValBatches() {
+        return state.numValBatches;
+    }
+
+    /**
+     * The optimizer steps this fit will take: {@code ceil(batches / accumulateGradBatches) * maxEpochs}, capped by
+     * {@code maxSteps}. Lightning: {@code trainer.estimated_stepping_batches}. Valid from fit start.
+     */
+    public long estimatedSteppingBatches() {
+        long perEpoch = (state.numTrainingBatches + config.accumulateGradBatches - 1L) / config.accumulateGradBatches;
+        if (config.maxEpochs < 0) {
+            return config.maxSteps < 0 ? Long.MAX_VALUE : config.maxSteps;
+        }
+        long total = perEpoch * Math.max(config.maxEpochs, 1);
+        return config.maxSteps < 0 ? total : Math.min(total, config.maxSteps);
+    }
+
+    public List<Callback> callbacks() {
+        return callbacks;
+    }
+
+    public List<Logger> loggers() {
+        return loggers;
+    }
+
+    /** The first logger, if any. Lightning: {@code trainer.logger}. */
+    public Optional<Logger> logger() {
+        return loggers.isEmpty() ? Optional.empty() : Optional.of(loggers.get(0));
+    }
+
+    /** The first logger's directory, or the default root directory. Lightning: {@code trainer.log_dir}. */
+    public Path logDir() {
+        return logger().map(Logger::logDir).orElse(config.defaultRootDir);
+    }
+
+    /** The optimizers of the current run, in order. */
+    public List<Optimizer> optimizers() {
+        return state.setup == null ? List.of() : state.setup.optimizers();
+    }
+
+    /** The scheduler configs of the current run, in order. Lightning: {@code trainer.lr_scheduler_configs}. */
+    public List<LRSchedulerConfig> lrSchedulerConfigs() {
+        return state.setup == null ? List.of() : state.setup.schedulerConfigs();
+    }
+
+    /** The schedulers of the current run, in config order. */
+    public List<LRScheduler> lrSchedulers() {
+        return state.setup == null ? List.of() : state.setup.schedulers();
+    }
+
+    /** The optimizers wrapped for manual optimization. */
+    public List<LightningOptimizer> lightningOptimizers() {
+        return state.lightningOptimizers;
+    }
+
+    /** The device the module runs on. */
+    public Device device() {
+        return state.device;
+    }
+
+    public Optional<LightningModule> lightningModule() {
+        return Optional.ofNullable(state.module);
+    }
+
+    // ---------------------------------------------------------------- called by the module
+
+    /** Receives {@code LightningModule.log}; not for direct use. */
+    public void logMetric(String name, double value, LogOptions options) {
+        MetricCollector results = state.activeResults;
+        if (results == null) {
+            throw new MisconfigurationException("log('" + name + "') was called outside of a step or epoch hook"
+                    + " of fit/validate/test; log from trainingStep, validationStep, testStep or an on_* hook");
+        }
+        if (state.sanityChecking) {
+            // sanity validation never reaches loggers or callback metrics, as in Lightning
+            results.log(name, value, options);
+            return;
+        }
+        results.log(name, value, options);
+        if (results == state.trainResults && results.hook() != LoggingHook.TRAIN_EPOCH_HOOK) {
+            state.putCallbackMetrics(results.stepCallbackMetrics());
+        }
+    }
+
+    /** Receives {@code LightningModule.manualBackward}; not for direct use. */
+    public void manualBackward(LightningModule module, Tensor loss) {
+        if (module.isAutomaticOptimization()) {
+            throw new MisconfigurationException("manualBackward is for manual optimization; with automatic"
+                    + " optimization return the loss from trainingStep instead");
+        }
+        FitLoop.checkLoss(loss, state.batchIdx, "manualBackward");
+        hooks.call(c -> c.onBeforeBackward(this, module, loss), () -> module.onBeforeBackward(loss));
+        loss.backward();
+        hooks.call(c -> c.onAfterBackward(this, module), module::onAfterBackward);
+    }
+
+    void onManualOptimizerStep() {
+        state.globalStep++;
+    }
+
+    // ---------------------------------------------------------------- for the loops
+
+    HookDispatcher hooks() {
+        return hooks;
+    }
+
+    void logToLoggers(Map<String, Double> metrics, OptionalInt epoch, long step) {
+        if (loggers.isEmpty() || metrics.isEmpty()) {
+            return;
+        }
+        state.loggedMetrics.putAll(metrics);
+        Map<String, Number> row = new LinkedHashMap<>(metrics);
+        if (epoch.isPresent()) {
+            row.putIfAbsent("epoch", epoch.getAsInt());
+        }
+        for (Logger l : loggers) {
+            l.logMetrics(row, step);
+            l.save();
+        }
+    }
+
+    void finishLoggers(String status) {
+        for (Logger l : loggers) {
+            l.finish(status);
+        }
+    }
+
+    static List<Map<String, Double>> single(Map<String, Double> m) {
+        List<Map<String, Double>> out = new ArrayList<>(1);
+        out.add(Collections.unmodifiableMap(new LinkedHashMap<>(m)));
+        return out;
+    }
+}

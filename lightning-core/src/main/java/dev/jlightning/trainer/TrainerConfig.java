@@ -1,0 +1,370 @@
+package dev.jlightning.trainer;
+
+import dev.jlightning.core.Callback;
+import dev.jlightning.core.MisconfigurationException;
+import dev.jlightning.logging.CSVLogger;
+import dev.jlightning.logging.Logger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
+
+/**
+ * The Trainer's configuration: immutable, validated when built, with Lightning's {@code Trainer(...)} argument names
+ * in camelCase and Lightning's defaults.
+ *
+ * <p>Build it with {@code Trainer.builder()...build()}, which returns the {@link Trainer}. Every wrong value throws a
+ * {@link MisconfigurationException} naming the option and what is accepted, before any data is touched.
+ */
+public final class TrainerConfig {
+
+    final int maxEpochs;
+    final int minEpochs;
+    final long maxSteps;
+    final BatchLimit limitTrainBatches;
+    final BatchLimit limitValBatches;
+    final BatchLimit limitTestBatches;
+    final BatchLimit limitPredictBatches;
+    final OptionalDouble valCheckFraction;
+    final OptionalInt valCheckBatches;
+    final OptionalInt checkValEveryNEpoch;
+    final int numSanityValSteps;
+    final int accumulateGradBatches;
+    final OptionalDouble gradientClipVal;
+    final GradientClipAlgorithm gradientClipAlgorithm;
+    final int fastDevRun;
+    final String accelerator;
+    final String deviceSpec;
+    final List<Callback> callbacks;
+    final List<Logger> loggers;
+    final int logEveryNSteps;
+    final Path defaultRootDir;
+
+    private TrainerConfig(Builder b) {
+        this.fastDevRun = b.fastDevRun;
+        boolean fdr = b.fastDevRun > 0;
+        this.maxSteps = fdr ? b.fastDevRun : b.maxSteps;
+        this.maxEpochs = fdr ? 1 : b.maxEpochs.orElse(b.maxSteps == -1 ? 1000 : -1);
+        this.minEpochs = b.minEpochs;
+        this.limitTrainBatches = fdr ? BatchLimit.count("limit_train_batches", b.fastDevRun) : b.limitTrainBatches;
+        this.limitValBatches = fdr ? BatchLimit.count("limit_val_batches", b.fastDevRun) : b.limitValBatches;
+        this.limitTestBatches = fdr ? BatchLimit.count("limit_test_batches", b.fastDevRun) : b.limitTestBatches;
+        this.limitPredictBatches = fdr ? BatchLimit.count("limit_predict_batches", b.fastDevRun)
+                : b.limitPredictBatches;
+        this.valCheckFraction = fdr ? OptionalDouble.of(1.0) : b.valCheckFraction;
+        this.valCheckBatches = fdr ? OptionalInt.empty() : b.valCheckBatches;
+        this.checkValEveryNEpoch = b.checkValEveryNEpoch;
+        this.numSanityValSteps = fdr ? 0 : b.numSanityValSteps;
+        this.accumulateGradBatches = b.accumulateGradBatches;
+        this.gradientClipVal = b.gradientClipVal;
+        this.gradientClipAlgorithm = b.gradientClipAlgorithm;
+        this.accelerator = b.accelerator;
+        this.deviceSpec = AcceleratorConnector.resolve(b.accelerator, b.devices);
+        this.callbacks = List.copyOf(b.callbacks);
+        this.loggers = b.loggers.orElseGet(() -> List.of(CSVLogger.of(b.defaultRootDir)));
+        this.logEveryNSteps = fdr ? 1 : b.logEveryNSteps;
+        this.defaultRootDir = b.defaultRootDir;
+    }
+
+    static Builder builder() {
+        return new Builder();
+    }
+
+    public int maxEpochs() {
+        return maxEpochs;
+    }
+
+    public int minEpochs() {
+        return minEpochs;
+    }
+
+    public long maxSteps() {
+        return maxSteps;
+    }
+
+    public int accumulateGradBatches() {
+        return accumulateGradBatches;
+    }
+
+    public int logEveryNSteps() {
+        return logEveryNSteps;
+    }
+
+    public int fastDevRun() {
+        return fastDevRun;
+    }
+
+    public int numSanityValSteps() {
+        return numSanityValSteps;
+    }
+
+    public OptionalDouble gradientClipVal() {
+        return gradientClipVal;
+    }
+
+    public GradientClipAlgorithm gradientClipAlgorithm() {
+        return gradientClipAlgorithm;
+    }
+
+    /** "cpu", "cuda" or "auto", as asked. */
+    public String accelerator() {
+        return accelerator;
+    }
+
+    /** The device the runs use, e.g. "cpu" or "cuda:0". */
+    public String deviceSpec() {
+        return deviceSpec;
+    }
+
+    public Path defaultRootDir() {
+        return defaultRootDir;
+    }
+
+    /** Builder of a {@link Trainer}; each setter validates its value. */
+    public static final class Builder {
+        private java.util.Optional<Integer> maxEpochs = java.util.Optional.empty();
+        private int minEpochs;
+        private long maxSteps = -1;
+        private BatchLimit limitTrainBatches = BatchLimit.ALL;
+        private BatchLimit limitValBatches = BatchLimit.ALL;
+        private BatchLimit limitTestBatches = BatchLimit.ALL;
+        private BatchLimit limitPredictBatches = BatchLimit.ALL;
+        private OptionalDouble valCheckFraction = OptionalDouble.of(1.0);
+        private OptionalInt valCheckBatches = OptionalInt.empty();
+        private OptionalInt checkValEveryNEpoch = OptionalInt.of(1);
+        private int numSanityValSteps = 2;
+        private int accumulateGradBatches = 1;
+        private OptionalDouble gradientClipVal = OptionalDouble.empty();
+        private GradientClipAlgorithm gradientClipAlgorithm = GradientClipAlgorithm.NORM;
+        private int fastDevRun;
+        private String accelerator = "auto";
+        private int devices = 1;
+        private final List<Callback> callbacks = new ArrayList<>();
+        private java.util.Optional<List<Logger>> loggers = java.util.Optional.empty();
+        private int logEveryNSteps = 50;
+        private Path defaultRootDir = Path.of(".");
+
+        private Builder() {
+        }
+
+        /** Stop after this many epochs; -1 for no epoch limit. Default 1000 (or none when maxSteps is set). */
+        public Builder maxEpochs(int maxEpochs) {
+            if (maxEpochs < -1) {
+                throw new MisconfigurationException("`max_epochs` must be a non-negative integer or -1, got "
+                        + maxEpochs);
+            }
+            this.maxEpochs = java.util.Optional.of(maxEpochs);
+            return this;
+        }
+
+        /** Keep training at least this many epochs, even when a callback asks to stop. */
+        public Builder minEpochs(int minEpochs) {
+            if (minEpochs < 0) {
+                throw new MisconfigurationException("`min_epochs` must be >= 0, got " + minEpochs);
+            }
+            this.minEpochs = minEpochs;
+            return this;
+        }
+
+        /** Stop after this many optimizer steps; -1 (default) for no limit. */
+        public Builder maxSteps(long maxSteps) {
+            if (maxSteps < -1) {
+                throw new MisconfigurationException("`max_steps` must be a non-negative integer or -1, got "
+                        + maxSteps);
+            }
+            this.maxSteps = maxSteps;
+            return this;
+        }
+
+        public Builder limitTrainBatches(int batches) {
+            this.limitTrainBatches = BatchLimit.count("limit_train_batches", batches);
+            return this;
+        }
+
+        public Builder limitTrainBatches(double fraction) {
+            this.limitTrainBatches = BatchLimit.fraction("limit_train_batches", fraction);
+            return this;
+        }
+
+        public Builder limitValBatches(int batches) {
+            this.limitValBatches = BatchLimit.count("limit_val_batches", batches);
+            return this;
+        }
+
+        public Builder limitValBatches(double fraction) {
+            this.limitValBatches = BatchLimit.fraction("limit_val_batches", fraction);
+            return this;
+        }
+
+        public Builder limitTestBatches(int batches) {
+            this.limitTestBatches = BatchLimit.count("limit_test_batches", batches);
+            return this;
+        }
+
+        public Builder limitTestBatches(double fraction) {
+            this.limitTestBatches = BatchLimit.fraction("limit_test_batches", fraction);
+            return this;
+        }
+
+        public Builder limitPredictBatches(int batches) {
+            this.limitPredictBatches = BatchLimit.count("limit_predict_batches", batches);
+            return this;
+        }
+
+        /** Validate every this fraction of the training epoch, in (0, 1]. */
+        public Builder valCheckInterval(double fraction) {
+            if (!(fraction > 0.0 && fraction <= 1.0)) {
+                throw new MisconfigurationException("`val_check_interval` (" + fraction + ") must be in the range"
+                        + " (0.0, 1.0] as a fraction, or a positive number of batches");
+            }
+            this.valCheckFraction = OptionalDouble.of(fraction);
+            this.valCheckBatches = OptionalInt.empty();
+            return this;
+        }
+
+        /** Validate every this many training batches. */
+        public Builder valCheckInterval(int batches) {
+            if (batches < 1) {
+                throw new MisconfigurationException("`val_check_interval` (" + batches + ") must be a positive"
+                        + " number of batches, or a fraction in (0.0, 1.0]");
+            }
+            this.valCheckBatches = OptionalInt.of(batches);
+            this.valCheckFraction = OptionalDouble.empty();
+            return this;
+        }
+
+        /** Validate after every n-th epoch (default 1). */
+        public Builder checkValEveryNEpoch(int n) {
+            if (n < 1) {
+                throw new MisconfigurationException("`check_val_every_n_epoch` should be an integer >= 1, got " + n);
+            }
+            this.checkValEveryNEpoch = OptionalInt.of(n);
+            return this;
+        }
+
+        /**
+         * Lightning's {@code check_val_every_n_epoch=None}: validation follows {@code valCheckInterval} counted in
+         * batches across epochs.
+         */
+        public Builder checkValAcrossEpochs() {
+            this.checkValEveryNEpoch = OptionalInt.empty();
+            return this;
+        }
+
+        /** Validation batches run before training as a sanity check (default 2; -1 for all). */
+        public Builder numSanityValSteps(int n) {
+            if (n < -1) {
+                throw new MisconfigurationException("`num_sanity_val_steps` must be >= -1, got " + n);
+            }
+            this.numSanityValSteps = n;
+            return this;
+        }
+
+        /** Accumulate gradients over this many batches per optimizer step. */
+        public Builder accumulateGradBatches(int n) {
+            if (n < 1) {
+                throw new MisconfigurationException("Gradient accumulation supports only int values >= 1, got"
+                        + " accumulate_grad_batches=" + n);
+            }
+            this.accumulateGradBatches = n;
+            return this;
+        }
+
+        /** Clip gradients to this value (norm or element value, see {@link #gradientClipAlgorithm(String)}). */
+        public Builder gradientClipVal(double value) {
+            if (!(value >= 0) || Double.isInfinite(value)) {
+                throw new MisconfigurationException("`gradient_clip_val` must be a finite number >= 0, got " + value);
+            }
+            this.gradientClipVal = value == 0 ? OptionalDouble.empty() : OptionalDouble.of(value);
+            return this;
+        }
+
+        /** "norm" (default) or "value". */
+        public Builder gradientClipAlgorithm(String algorithm) {
+            this.gradientClipAlgorithm = GradientClipAlgorithm.fromKey(algorithm);
+            return this;
+        }
+
+        public Builder gradientClipAlgorithm(GradientClipAlgorithm algorithm) {
+            this.gradientClipAlgorithm = algorithm;
+            return this;
+        }
+
+        /** Runs 1 batch of train/val/test as a smoke test, with no loggers. */
+        public Builder fastDevRun(boolean enabled) {
+            this.fastDevRun = enabled ? 1 : 0;
+            return this;
+        }
+
+        /** Runs n batches of train/val/test as a smoke test, with no loggers. */
+        public Builder fastDevRun(int batches) {
+            if (batches < 0) {
+                throw new MisconfigurationException("fast_dev_run=" + batches + " is not a valid configuration."
+                        + " It should be >= 0.");
+            }
+            this.fastDevRun = batches;
+            return this;
+        }
+
+        /** "cpu", "cuda" (or "gpu") or "auto" (default). */
+        public Builder accelerator(String accelerator) {
+            this.accelerator = AcceleratorConnector.validateAccelerator(accelerator);
+            return this;
+        }
+
+        /** Number of devices; only 1 is supported. */
+        public Builder devices(int devices) {
+            this.devices = devices;
+            return this;
+        }
+
+        public Builder callbacks(Callback... callbacks) {
+            for (Callback c : callbacks) {
+                if (c == null) {
+                    throw new MisconfigurationException("callbacks must not contain null");
+                }
+            }
+            this.callbacks.addAll(Arrays.asList(callbacks));
+            return this;
+        }
+
+        /** The loggers; without this call a CSVLogger under defaultRootDir is used, as Lightning's default. */
+        public Builder logger(Logger... loggers) {
+            this.loggers = java.util.Optional.of(List.of(loggers));
+            return this;
+        }
+
+        /** {@code logger(false)} disables logging, as Lightning's {@code logger=False}. */
+        public Builder logger(boolean enabled) {
+            this.loggers = enabled ? java.util.Optional.empty() : java.util.Optional.of(List.of());
+            return this;
+        }
+
+        /** How often step metrics are sent to loggers (default 50; 0 disables step rows). */
+        public Builder logEveryNSteps(int n) {
+            if (n < 0) {
+                throw new MisconfigurationException("`log_every_n_steps` must be >= 0, got " + n);
+            }
+            this.logEveryNSteps = n;
+            return this;
+        }
+
+        /** Where the default logger and checkpoints go (default: the working directory). */
+        public Builder defaultRootDir(Path dir) {
+            this.defaultRootDir = dir;
+            return this;
+        }
+
+        /** Validates the combination of options and builds the Trainer. */
+        public Trainer build() {
+            int effectiveMax = maxEpochs.orElse(maxSteps == -1 ? 1000 : -1);
+            if (effectiveMax != -1 && effectiveMax < minEpochs) {
+                throw new MisconfigurationException("`max_epochs` (" + effectiveMax + ") must be >= `min_epochs` ("
+                        + minEpochs + ")");
+            }
+            return Trainer.create(new TrainerConfig(this));
+        }
+    }
+}
