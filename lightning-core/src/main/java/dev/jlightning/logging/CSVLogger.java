@@ -41,6 +41,7 @@ public final class CSVLogger implements Logger {
     private Path logDir;
     private String resolvedVersion;
     private final Map<String, Object> hparams = new LinkedHashMap<>();
+    private boolean hparamsWritten;
     private final List<Map<String, Number>> buffer = new ArrayList<>();
     private final List<String> keys = new ArrayList<>();
 
@@ -122,6 +123,7 @@ public final class CSVLogger implements Logger {
     @Override
     public synchronized void logHyperparams(Map<String, ?> params) {
         hparams.putAll(params);
+        hparamsWritten = false;
     }
 
     /** The hyperparameters recorded so far. */
@@ -132,7 +134,11 @@ public final class CSVLogger implements Logger {
     @Override
     public synchronized void save() {
         resolve();
-        HparamsYaml.write(logDir.resolve(HPARAMS_FILE), hparams);
+        // Lightning 2.2 rewrites hparams.yaml at every save; its content only changes when hyperparameters are logged
+        if (!hparamsWritten) {
+            HparamsYaml.write(logDir.resolve(HPARAMS_FILE), hparams);
+            hparamsWritten = true;
+        }
         if (buffer.isEmpty()) {
             return;
         }
