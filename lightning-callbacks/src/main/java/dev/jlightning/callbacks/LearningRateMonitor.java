@@ -1,0 +1,318 @@
+package dev.jlightning.callbacks;
+
+import dev.jlightning.core.Callback;
+import dev.jlightning.core.LightningModule;
+import dev.jlightning.core.MisconfigurationException;
+import dev.jlightning.data.Batch;
+import dev.jlightning.logging.Logger;
+import dev.jlightning.optim.Interval;
+import dev.jlightning.optim.LRSchedulerConfig;
+import dev.jlightning.optim.ParamGroups;
+import dev.jlightning.trainer.Trainer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.logging.log4j.LogManager;
+import org.bytedeco.pytorch.Optimizer;
+
+/**
+ * Logs the learning rate (and optionally momentum and weight decay) of every optimizer's param groups.
+ *
+ * <p>Counterpart of {@code lightning.pytorch.callbacks.LearningRateMonitor}, with Lightning's naming and timing:
+ * names are {@code lr-<Optimizer>} ({@code lr-Adam-1} for a second Adam), the scheduler config's {@code name} when
+ * given, {@code /pg1}, {@code /pg2} or the group's name for several groups, and {@code -momentum} /
+ * {@code -weight_decay} suffixes. Epoch-interval schedulers are logged at each epoch start, step-interval ones at each
+ * batch start that passes {@code logEveryNSteps}, optimizers without a scheduler at both; rows go straight to the
+ * loggers at the logger step counter, without an {@code epoch} value, and every value is also put into the
+ * Trainer's callback metrics so other callbacks can monitor it.
+ *
+ * <p>Values keep Lightning's types where LibTorch loses them: a momentum or weight decay of zero is logged as the int
+ * {@code 0}, as PyTorch's defaults are ints.
+ */
+public final class LearningRateMonitor implements Callback {
+
+    private static final org.apache.logging.log4j.Logger LOG = LogManager.getLogger(LearningRateMonitor.class);
+
+    private final Optional<Interval> loggingInterval;
+    private final boolean logMomentum;
+    private final boolean logWeightDecay;
+
+    private final Map<String, List<Number>> lrs = new LinkedHashMap<>();
+    private final Map<String, Number> lastMomentumValues = new LinkedHashMap<>();
+    private final Map<String, Number> lastWeightDecayValues = new LinkedHashMap<>();
+
+    /** Lightning's defaults: both intervals, no momentum, no weight decay. */
+    public LearningRateMonitor() {
+        this(builder());
+    }
+
+    private LearningRateMonitor(Builder b) {
+        this.loggingInterval = b.loggingInterval;
+        this.logMomentum = b.logMomentum;
+        this.logWeightDecay = b.logWeightDecay;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Every lr logged so far, by name, in logging order. Lightning: {@code lr_monitor.lrs}. */
+    public Map<String, List<Number>> lrs() {
+        Map<String, List<Number>> copy = new LinkedHashMap<>();
+        lrs.forEach((k, v) -> copy.put(k, Collections.unmodifiableList(new ArrayList<>(v))));
+        return Collections.unmodifiableMap(copy);
+    }
+
+    /** The last momentum logged per name. Lightning: {@code last_momentum_values}. */
+    public Map<String, Number> lastMomentumValues() {
+        return Collections.unmodifiableMap(lastMomentumValues);
+    }
+
+    /** The last weight decay logged per name. Lightning: {@code last_weight_decay_values}. */
+    public Map<String, Number> lastWeightDecayValues() {
+        return Collections.unmodifiableMap(lastWeightDecayValues);
+    }
+
+    @Override
+    public void onTrainStart(Trainer trainer, LightningModule module) {
+        if (trainer.loggers().isEmpty()) {
+            throw new MisconfigurationException("Cannot use `LearningRateMonitor` callback with `Trainer` that has no"
+                    + " logger.");
+        }
+        if (logMomentum) {
+            List<Optimizer> checked = trainer.lrSchedulerConfigs().isEmpty() ? trainer.optimizers()
+                    : schedulerOptimizers(trainer);
+            boolean missing = checked.stream().map(ParamGroups::of).anyMatch(g -> !g.hasMomentum() && !g.hasBetas());
+            if (missing) {
+                LOG.warn("You have set log_momentum=True, but some optimizers do not have momentum. This will log a"
+                        + " value 0 for the momentum.");
+            }
+        }
+        // names are checked now so duplicate group names fail before the first batch
+        names(trainer);
+    }
+
+    @Override
+    public void onTrainBatchStart(Trainer trainer, LightningModule module, Batch batch, int batchIdx) {
+        if (loggingInterval.isPresent() && loggingInterval.get() == Interval.EPOCH) {
+            return;
+        }
+        if (!shouldUpdateLogs(trainer)) {
+            return;
+        }
+        log(trainer, loggingInterval.isEmpty() ? Optional.of(Interval.STEP) : Optional.empty());
+    }
+
+    @Override
+    public void onTrainEpochStart(Trainer trainer, LightningModule module) {
+        if (loggingInterval.isPresent() && loggingInterval.get() == Interval.STEP) {
+            return;
+        }
+        log(trainer, loggingInterval.isEmpty() ? Optional.of(Interval.EPOCH) : Optional.empty());
+    }
+
+    /** Lightning's {@code should_update_logs}: every {@code logEveryNSteps} stepping batches, or when stopping. */
+    private static boolean shouldUpdateLogs(Trainer trainer) {
+        int n = trainer.config().logEveryNSteps();
+        if (n == 0) {
+            return false;
+        }
+        return (trainer.loggerStep() + 1) % n == 0 || trainer.shouldStop();
+    }
+
+    /** @param interval the config interval to log, or empty for every config (Lightning's "any") */
+    private void log(Trainer trainer, Optional<Interval> interval) {
+        Names names = names(trainer);
+        Map<String, Number> stats = new LinkedHashMap<>();
+        List<LRSchedulerConfig> configs = trainer.lrSchedulerConfigs();
+        for (int i = 0; i < configs.size(); i++) {
+            LRSchedulerConfig c = configs.get(i);
+            if (interval.isEmpty() || interval.get() == c.interval()) {
+                stats.putAll(stats(c.scheduler().optimizer(), names.perScheduler.get(i)));
+            }
+        }
+        for (int i = 0; i < names.unscheduled.size(); i++) {
+            stats.putAll(stats(names.unscheduled.get(i), names.perUnscheduled.get(i)));
+        }
+        if (stats.isEmpty()) {
+            return;
+        }
+        long step = trainer.loggerStep();
+        for (Logger l : trainer.loggers()) {
+            l.logMetrics(stats, step);
+        }
+        // Lightning stores torch.tensor(value), a float32, among the callback metrics
+        stats.forEach((k, v) -> trainer.putCallbackMetric(k, (float) v.doubleValue()));
+    }
+
+    private Map<String, Number> stats(Optimizer optimizer, List<String> groupNames) {
+        ParamGroups groups = ParamGroups.of(optimizer);
+        Map<String, Number> out = new LinkedHashMap<>();
+        for (int g = 0; g < groupNames.size() && g < groups.size(); g++) {
+            String name = groupNames.get(g);
+            double lr = groups.lr(g);
+            lrs.computeIfAbsent(name, k -> new ArrayList<>()).add(lr);
+            out.put(name, lr);
+            if (logMomentum) {
+                Number m = pythonNumber(groups.momentum(g).orElse(0.0));
+                lastMomentumValues.put(name + "-momentum", m);
+                out.put(name + "-momentum", m);
+            }
+            if (logWeightDecay) {
+                if (!groups.hasWeightDecay()) {
+                    throw new MisconfigurationException("log_weight_decay=True but " + groups.optimizerName()
+                            + " has no weight_decay");
+                }
+                Number wd = pythonNumber(groups.weightDecay(g));
+                lastWeightDecayValues.put(name + "-weight_decay", wd);
+                out.put(name + "-weight_decay", wd);
+            }
+        }
+        return out;
+    }
+
+    /** PyTorch's momentum and weight_decay defaults are the int 0, written "0" in metrics.csv. */
+    private static Number pythonNumber(double v) {
+        return v == 0.0 ? (Number) Integer.valueOf(0) : (Number) Double.valueOf(v);
+    }
+
+    private static List<Optimizer> schedulerOptimizers(Trainer trainer) {
+        List<Optimizer> out = new ArrayList<>();
+        for (LRSchedulerConfig c : trainer.lrSchedulerConfigs()) {
+            out.add(c.scheduler().optimizer());
+        }
+        return out;
+    }
+
+    /** The names of every logged value, computed as Lightning does at each logging call. */
+    private static final class Names {
+        final List<List<String>> perScheduler = new ArrayList<>();
+        final List<Optimizer> unscheduled = new ArrayList<>();
+        final List<List<String>> perUnscheduled = new ArrayList<>();
+    }
+
+    private Names names(Trainer trainer) {
+        Names names = new Names();
+        Map<String, Integer> seenTypes = new HashMap<>();
+        Set<Long> seenOptimizers = new LinkedHashSet<>();
+        for (LRSchedulerConfig c : trainer.lrSchedulerConfigs()) {
+            Optimizer opt = c.scheduler().optimizer();
+            ParamGroups groups = ParamGroups.of(opt);
+            String base = c.name().orElse("lr-" + groups.optimizerName());
+            names.perScheduler.add(groupNames(groups, base, c.name().isEmpty(), seenTypes));
+            seenOptimizers.add(opt.address());
+        }
+        for (Optimizer opt : trainer.optimizers()) {
+            if (seenOptimizers.contains(opt.address())) {
+                continue;
+            }
+            ParamGroups groups = ParamGroups.of(opt);
+            names.unscheduled.add(opt);
+            names.perUnscheduled.add(groupNames(groups, "lr-" + groups.optimizerName(), true, seenTypes));
+        }
+        remapHistory(names);
+        return names;
+    }
+
+    private static List<String> groupNames(ParamGroups groups, String base, boolean counts,
+            Map<String, Integer> seenTypes) {
+        String type = groups.optimizerName();
+        if (counts) {
+            seenTypes.merge(type, 1, Integer::sum);
+        }
+        int n = groups.size();
+        List<String> pgNames = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            pgNames.add(groups.name(i).orElse("pg" + (i + 1)));
+        }
+        Set<String> duplicates = new LinkedHashSet<>();
+        for (String s : pgNames) {
+            if (Collections.frequency(pgNames, s) > 1) {
+                duplicates.add(s);
+            }
+        }
+        Integer count = seenTypes.get(type);
+        final String name = count != null && count > 1 ? base + "-" + (count - 1) : base;
+        if (!duplicates.isEmpty()) {
+            throw new MisconfigurationException("A single `Optimizer` cannot have multiple parameter groups with"
+                    + " identical `name` values. " + name + " has duplicated parameter group names "
+                    + pythonSet(duplicates));
+        }
+        List<String> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            if (n > 1) {
+                out.add(name + "/" + pgNames.get(i));
+            } else {
+                out.add(groups.name(i).filter(pg -> !pg.isEmpty()).map(pg -> name + "/" + pg).orElse(name));
+            }
+        }
+        return out;
+    }
+
+    private static String pythonSet(Set<String> values) {
+        StringBuilder sb = new StringBuilder("{");
+        for (String v : values) {
+            if (sb.length() > 1) {
+                sb.append(", ");
+            }
+            sb.append('\'').append(v).append('\'');
+        }
+        return sb.append('}').toString();
+    }
+
+    /** When a single-group optimizer gains groups, its history under {@code lr-X} moves to {@code lr-X/pg1}. */
+    private void remapHistory(Names names) {
+        List<String> all = new ArrayList<>();
+        names.perScheduler.forEach(all::addAll);
+        names.perUnscheduled.forEach(all::addAll);
+        for (String n : all) {
+            int slash = n.lastIndexOf("/pg1");
+            if (slash > 0 && n.endsWith("/pg1")) {
+                String old = n.substring(0, slash);
+                if (lrs.containsKey(old) && !all.contains(old) && !lrs.containsKey(n)) {
+                    lrs.put(n, lrs.remove(old));
+                }
+            }
+        }
+    }
+
+    /** Builder with Lightning's argument names. */
+    public static final class Builder {
+        private Optional<Interval> loggingInterval = Optional.empty();
+        private boolean logMomentum;
+        private boolean logWeightDecay;
+
+        private Builder() {
+        }
+
+        /** "step", "epoch", or never called for Lightning's {@code None} (each scheduler at its own interval). */
+        public Builder loggingInterval(String interval) {
+            if (!"step".equals(interval) && !"epoch".equals(interval)) {
+                throw new MisconfigurationException("logging_interval should be `step` or `epoch` or `None`, got "
+                        + interval);
+            }
+            this.loggingInterval = Optional.of(Interval.fromKey(interval));
+            return this;
+        }
+
+        public Builder logMomentum(boolean logMomentum) {
+            this.logMomentum = logMomentum;
+            return this;
+        }
+
+        public Builder logWeightDecay(boolean logWeightDecay) {
+            this.logWeightDecay = logWeightDecay;
+            return this;
+        }
+
+        public LearningRateMonitor build() {
+            return new LearningRateMonitor(this);
+        }
+    }
+}
