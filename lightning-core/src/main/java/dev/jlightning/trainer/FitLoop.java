@@ -79,6 +79,8 @@ final class FitLoop {
             hooks.callbacks(c -> c.setup(trainer, module, "fit"));
             configureOptimizers();
             countBatches();
+            ScheduleHorizonCheck.check(schedulerConfigs, st.numTrainingBatches, cfg.accumulateGradBatches,
+                    cfg.maxEpochs, cfg.maxSteps);
             parameters = module.parameters();
             module.train(true);
             logHyperparameters();
