@@ -3,6 +3,8 @@ package dev.jlightning.logging.tensorboard;
 import java.lang.reflect.Array;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Map;
@@ -86,8 +88,7 @@ final class PythonRepr {
             return Double.doubleToRawLongBits(d) == 0L ? "0.0" : "-0.0";
         }
         String sign = d < 0 ? "-" : "";
-        // Double.toString yields round-trip digits; re-layout them the way Python's float_repr_style does.
-        BigDecimal exact = new BigDecimal(Double.toString(Math.abs(d))).stripTrailingZeros();
+        BigDecimal exact = shortestRoundTrip(Math.abs(d));
         String digits = exact.unscaledValue().toString();
         int exponent = digits.length() - 1 - exact.scale();
         if (exponent >= -4 && exponent < 16) {
@@ -97,6 +98,21 @@ final class PythonRepr {
         String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
         String exp = String.format("%02d", Math.abs(exponent));
         return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + exp;
+    }
+
+    /**
+     * The decimal with the fewest significant digits that parses back to {@code d}, nearest to it among those:
+     * the digits of Python's repr. (Double.toString is not always shortest before JDK 19, e.g. "4.9E-324".)
+     */
+    private static BigDecimal shortestRoundTrip(double d) {
+        BigDecimal exact = new BigDecimal(d);
+        for (int precision = 1; precision < 17; precision++) {
+            BigDecimal rounded = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
+            if (rounded.doubleValue() == d) {
+                return rounded.stripTrailingZeros();
+            }
+        }
+        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
     }
 
     private static String sequence(Object[] items) {
