@@ -18,6 +18,8 @@ import java.util.Map;
  * Writes a run's hyperparameters to {@code hparams.yaml} the way Lightning's {@code save_hparams_to_yaml} does
  * with PyYAML's {@code yaml.dump}: block style, keys sorted, list items not indented, {@code {}} for no
  * hyperparameters, floats in PyYAML's spelling ({@code 0.1}, {@code 1.0e-05}, {@code .nan}, {@code .inf}).
+ * Strings that would load as another type are quoted; the quoting style is Jackson's (double quotes, UTF-8
+ * text) rather than PyYAML's (single quotes, escaped non-ASCII), which loads to the same values.
  */
 public final class HparamsYaml {
 
