@@ -273,6 +273,7 @@ public final class TensorBoardLogger implements Logger {
         return writer;
     }
 
+    @SuppressWarnings("try") // the PointerScope frees the intermediate tensors; it is not used by name
     private static double[] toDoubles(String tag, Tensor values) {
         if (values == null || values.isNull() || !values.defined()) {
             throw new IllegalArgumentException("histogram '" + tag + "': the tensor is undefined");

@@ -24,6 +24,7 @@ class TensorBoardLoggerTensorHistogramTest {
     Path saveDir;
 
     @Test
+    @SuppressWarnings("try")
     void tensorHistogramEqualsTheHistogramOfItsValuesAsDoubles() throws IOException {
         float[] values = {0.5f, -1.25f, 3.0f, 0.1f, 0.0f, 7.75f};
         double[] widened = new double[values.length];
@@ -47,6 +48,7 @@ class TensorBoardLoggerTensorHistogramTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void emptyAndUndefinedTensorsAreRejected() {
         TensorBoardLogger logger = TensorBoardLogger.builder(saveDir).build();
         try (PointerScope scope = new PointerScope()) {

@@ -18,6 +18,7 @@ public final class TensorBoardSampleRun {
     }
 
     /** Writes the run under {@code args[0]}/jlightning_sample/version_0 and prints its log directory. */
+    @SuppressWarnings("try")
     public static void main(String[] args) {
         TensorBoardLogger logger = TensorBoardLogger.builder(Path.of(args[0])).name("jlightning_sample").version(0)
                 .build();
