@@ -75,21 +75,31 @@ public final class EventFileWriter implements Closeable {
         String name = String.format(Locale.ROOT, "events.out.tfevents.%010d.%s.%d.%d",
                 (long) now, hostName(), ProcessHandle.current().pid(), NEXT_UID.getAndIncrement());
         Path path = logDir.resolve(name);
+        OutputStream out;
         try {
             Files.createDirectories(logDir);
-            OutputStream out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            EventFileWriter writer = new EventFileWriter(path, clock, flushSecs, out);
+            out = Files.newOutputStream(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create TensorBoard event file " + path, e);
+        }
+        EventFileWriter writer = new EventFileWriter(path, clock, flushSecs, out);
+        try {
             writer.append(new ProtoWriter()
                     .doubleField(EVENT_WALL_TIME, now)
                     .oneofString(EVENT_FILE_VERSION, FILE_VERSION)
                     .messageField(EVENT_SOURCE_METADATA,
                             new ProtoWriter().stringField(SOURCE_METADATA_WRITER, WRITER_NAME)));
             writer.flush();
-            writer.nextFlushTime = now + flushSecs;
-            return writer;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot create TensorBoard event file " + path, e);
+        } catch (RuntimeException e) {
+            try {
+                out.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
         }
+        writer.nextFlushTime = now + flushSecs;
+        return writer;
     }
 
     /** The event file's path. */
