@@ -24,9 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the calls of {@code src/test/python/tensorboard/make_lightning_reference.py} and compares the result with
- * the event file and hparams.yaml that Lightning's own TensorBoardLogger (pytorch_lightning 2.6.6 on torch 2.13.0 and tensorboard
- * 2.21) wrote for them: record for record, every summary byte for byte, except where Python's output is not
- * deterministic (the order of the hparams map) or depends on BLAS (a histogram's sum of squares).
+ * the event file and hparams.yaml that Lightning's own TensorBoardLogger (pytorch_lightning 2.6.6 on torch 2.13.0
+ * and tensorboard 2.21) wrote for them: record for record, every summary byte for byte, except where Python's output
+ * is not deterministic (the order of the hparams map) or depends on BLAS (a histogram's sum of squares).
  */
 class TensorBoardLoggerReferenceTest {
 
