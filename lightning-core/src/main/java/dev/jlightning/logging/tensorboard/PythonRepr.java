@@ -1,0 +1,153 @@
+package dev.jlightning.logging.tensorboard;
+
+import java.lang.reflect.Array;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Python's {@code str()} and {@code repr()} of plain values, for the places where Lightning turns a
+ * hyperparameter into text ({@code _sanitize_params}) or PyYAML writes a float.
+ *
+ * <p>Java values map to their Python twins: {@code null} is {@code None}, booleans {@code True}/{@code False},
+ * integral numbers ints, other numbers floats (Python's shortest round-trip repr, e.g. {@code 1e-05},
+ * {@code 0.1}, {@code 1e+16}), strings quoted inside containers, collections and arrays lists, maps dicts. Other
+ * objects fall back to {@code toString()}.
+ */
+final class PythonRepr {
+
+    private PythonRepr() {
+    }
+
+    /** Python's {@code str(value)}: strings unquoted, everything else as {@link #repr(Object)}. */
+    static String str(Object value) {
+        return value instanceof CharSequence ? value.toString() : repr(value);
+    }
+
+    /** Python's {@code repr(value)}. */
+    static String repr(Object value) {
+        if (value == null) {
+            return "None";
+        }
+        if (value instanceof Boolean b) {
+            return b ? "True" : "False";
+        }
+        if (isInt(value)) {
+            return value.toString();
+        }
+        if (value instanceof Number n) {
+            return floatRepr(n.doubleValue());
+        }
+        if (value instanceof CharSequence || value instanceof Character) {
+            return stringRepr(value.toString());
+        }
+        if (value instanceof Map<?, ?> map) {
+            StringBuilder sb = new StringBuilder("{");
+            Iterator<? extends Map.Entry<?, ?>> it = map.entrySet().iterator();
+            while (it.hasNext()) {
+                Map.Entry<?, ?> e = it.next();
+                sb.append(repr(e.getKey())).append(": ").append(repr(e.getValue()));
+                if (it.hasNext()) {
+                    sb.append(", ");
+                }
+            }
+            return sb.append('}').toString();
+        }
+        if (value instanceof Collection<?> list) {
+            return sequence(list.toArray());
+        }
+        if (value.getClass().isArray()) {
+            Object[] items = new Object[Array.getLength(value)];
+            for (int i = 0; i < items.length; i++) {
+                items[i] = Array.get(value, i);
+            }
+            return sequence(items);
+        }
+        return value.toString();
+    }
+
+    /** True for the Java types that are Python ints. */
+    static boolean isInt(Object value) {
+        return value instanceof Integer || value instanceof Long || value instanceof Short
+                || value instanceof Byte || value instanceof BigInteger;
+    }
+
+    /** Python's {@code repr(float)}: shortest digits that round-trip, fixed notation for exponents -4..15. */
+    static String floatRepr(double d) {
+        if (Double.isNaN(d)) {
+            return "nan";
+        }
+        if (Double.isInfinite(d)) {
+            return d > 0 ? "inf" : "-inf";
+        }
+        if (d == 0.0) {
+            return Double.doubleToRawLongBits(d) == 0L ? "0.0" : "-0.0";
+        }
+        String sign = d < 0 ? "-" : "";
+        BigDecimal exact = shortestRoundTrip(Math.abs(d));
+        String digits = exact.unscaledValue().toString();
+        int exponent = digits.length() - 1 - exact.scale();
+        if (exponent >= -4 && exponent < 16) {
+            String plain = exact.toPlainString();
+            return sign + (plain.contains(".") ? plain : plain + ".0");
+        }
+        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
+        String exp = String.format("%02d", Math.abs(exponent));
+        return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + exp;
+    }
+
+    /**
+     * The decimal with the fewest significant digits that parses back to {@code d}, nearest to it among those:
+     * the digits of Python's repr. (Double.toString is not always shortest before JDK 19, e.g. "4.9E-324".)
+     */
+    private static BigDecimal shortestRoundTrip(double d) {
+        BigDecimal exact = new BigDecimal(d);
+        for (int precision = 1; precision < 17; precision++) {
+            BigDecimal rounded = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
+            if (rounded.doubleValue() == d) {
+                return rounded.stripTrailingZeros();
+            }
+        }
+        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+    }
+
+    private static String sequence(Object[] items) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < items.length; i++) {
+            if (i > 0) {
+                sb.append(", ");
+            }
+            sb.append(repr(items[i]));
+        }
+        return sb.append(']').toString();
+    }
+
+    /** Python's string repr: single quotes unless the text holds a single quote and no double quote. */
+    private static String stringRepr(String s) {
+        char quote = s.indexOf('\'') >= 0 && s.indexOf('"') < 0 ? '"' : '\'';
+        StringBuilder sb = new StringBuilder().append(quote);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c == quote) {
+                        sb.append('\\').append(c);
+                    } else if (c < 0x20 || c == 0x7f) {
+                        sb.append(String.format("\\x%02x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append(quote).toString();
+    }
+}
