@@ -4,7 +4,6 @@ import com.google.protobuf.ByteString;
 import dev.jlightning.logging.tensorboard.EventFileWriter;
 import dev.jlightning.logging.tensorboard.HParams;
 import dev.jlightning.logging.tensorboard.HParamsSummaries;
-import dev.jlightning.logging.tensorboard.HparamsYaml;
 import dev.jlightning.logging.tensorboard.Histogram;
 import dev.jlightning.logging.tensorboard.Summaries;
 import dev.jlightning.logging.tensorboard.WallClock;

@@ -1,10 +1,7 @@
 package dev.jlightning.logging.tensorboard;
 
 import java.lang.reflect.Array;
-import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.Map;
@@ -78,41 +75,7 @@ final class PythonRepr {
 
     /** Python's {@code repr(float)}: shortest digits that round-trip, fixed notation for exponents -4..15. */
     static String floatRepr(double d) {
-        if (Double.isNaN(d)) {
-            return "nan";
-        }
-        if (Double.isInfinite(d)) {
-            return d > 0 ? "inf" : "-inf";
-        }
-        if (d == 0.0) {
-            return Double.doubleToRawLongBits(d) == 0L ? "0.0" : "-0.0";
-        }
-        String sign = d < 0 ? "-" : "";
-        BigDecimal exact = shortestRoundTrip(Math.abs(d));
-        String digits = exact.unscaledValue().toString();
-        int exponent = digits.length() - 1 - exact.scale();
-        if (exponent >= -4 && exponent < 16) {
-            String plain = exact.toPlainString();
-            return sign + (plain.contains(".") ? plain : plain + ".0");
-        }
-        String mantissa = digits.length() == 1 ? digits : digits.charAt(0) + "." + digits.substring(1);
-        String exp = String.format("%02d", Math.abs(exponent));
-        return sign + mantissa + "e" + (exponent < 0 ? "-" : "+") + exp;
-    }
-
-    /**
-     * The decimal with the fewest significant digits that parses back to {@code d}, nearest to it among those:
-     * the digits of Python's repr. (Double.toString is not always shortest before JDK 19, e.g. "4.9E-324".)
-     */
-    private static BigDecimal shortestRoundTrip(double d) {
-        BigDecimal exact = new BigDecimal(d);
-        for (int precision = 1; precision < 17; precision++) {
-            BigDecimal rounded = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
-            if (rounded.doubleValue() == d) {
-                return rounded.stripTrailingZeros();
-            }
-        }
-        return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+        return dev.jlightning.logging.PythonFormat.str(d);
     }
 
     private static String sequence(Object[] items) {

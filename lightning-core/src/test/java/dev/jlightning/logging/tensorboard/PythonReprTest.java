@@ -1,5 +1,7 @@
 package dev.jlightning.logging.tensorboard;
 
+import dev.jlightning.logging.HparamsYaml;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Arrays;
