@@ -57,6 +57,11 @@ final class EvaluationLoop {
             boolean isTest = "test".equals(stage);
             BatchLimit limit = isTest ? trainer.config().limitTestBatches : trainer.config().limitValBatches;
             int batches = limit.apply(isTest ? "limit_test_batches" : "limit_val_batches", loader.numBatches());
+            if (isTest) {
+                st.numTestBatches = batches;
+            } else {
+                st.numValBatches = batches;
+            }
             if (loader.numBatches() == 0) {
                 throw new MisconfigurationException("The " + stage + " DataLoader is empty: "
                         + loader.dataset().size() + " samples with batch_size=" + loader.batchSize());

@@ -77,8 +77,10 @@ final class FitLoop {
                 module.to(st.device, false);
             }
             hooks.callbacks(c -> c.setup(trainer, module, "fit"));
-            configureOptimizers();
+            st.trainDataloader = data.train();
+            // batches are counted first so that configureOptimizers can read estimatedSteppingBatches(), as in Lightning
             countBatches();
+            configureOptimizers();
             ScheduleHorizonCheck.check(schedulerConfigs, st.numTrainingBatches, cfg.accumulateGradBatches,
                     cfg.maxEpochs, cfg.maxSteps);
             parameters = module.parameters();
@@ -249,8 +251,10 @@ final class FitLoop {
         }
         st.activeResults = st.trainResults;
         st.trainResults.setHook(LoggingHook.TRAIN_EPOCH_HOOK);
-        hooks.trainEpochEnd(trainer, module);
+        // Lightning's epoch_end_reached: the epoch hooks see the epoch aggregates, and the monitoring callbacks
+        // (EarlyStopping, ModelCheckpoint) also what the module logged in its own onTrainEpochEnd
         st.putCallbackMetrics(st.trainResults.epochCallbackMetrics());
+        hooks.trainEpochEnd(trainer, module, () -> st.putCallbackMetrics(st.trainResults.epochCallbackMetrics()));
         st.progressBarMetrics.putAll(st.trainResults.epochProgressBarMetrics());
         if (reachedLastBatch) {
             stepper.step(schedulerConfigs, Interval.EPOCH, true, st.currentEpoch, module, st.callbackMetrics,

@@ -33,14 +33,19 @@ final class HookDispatcher {
         }
     }
 
-    /** Lightning's special order at the end of a training epoch. */
-    void trainEpochEnd(Trainer trainer, LightningModule module) {
+    /**
+     * Lightning's special order at the end of a training epoch.
+     *
+     * @param afterModule runs between the module's hook and the monitoring callbacks (to publish what it logged)
+     */
+    void trainEpochEnd(Trainer trainer, LightningModule module, Runnable afterModule) {
         for (Callback c : callbacks) {
             if (!c.isMonitoring()) {
                 c.onTrainEpochEnd(trainer, module);
             }
         }
         module.onTrainEpochEnd();
+        afterModule.run();
         for (Callback c : callbacks) {
             if (c.isMonitoring()) {
                 c.onTrainEpochEnd(trainer, module);

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.ServiceLoader;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Tensor;
@@ -46,9 +47,29 @@ public final class Trainer {
 
     private Trainer(TrainerConfig config) {
         this.config = config;
-        this.callbacks = List.copyOf(config.callbacks);
+        this.callbacks = withDefaults(config);
         this.loggers = config.fastDevRun > 0 ? List.of() : List.copyOf(config.loggers);
         this.hooks = new HookDispatcher(this.callbacks);
+    }
+
+    /** The user's callbacks followed by those of every {@link DefaultCallbacks} provider on the class path. */
+    private static List<Callback> withDefaults(TrainerConfig config) {
+        List<Callback> all = new ArrayList<>(config.callbacks);
+        for (DefaultCallbacks provider : DefaultCallbackProviders.PROVIDERS) {
+            all.addAll(provider.create(config, List.copyOf(all)));
+        }
+        return List.copyOf(all);
+    }
+
+    /** Loaded once: the providers cannot change while the class path does not. */
+    private static final class DefaultCallbackProviders {
+        static final List<DefaultCallbacks> PROVIDERS = load();
+
+        private static List<DefaultCallbacks> load() {
+            List<DefaultCallbacks> out = new ArrayList<>();
+            ServiceLoader.load(DefaultCallbacks.class, Trainer.class.getClassLoader()).forEach(out::add);
+            return List.copyOf(out);
+        }
     }
 
     public static TrainerConfig.Builder builder() {
@@ -193,9 +214,20 @@ public final class Trainer {
         return state.numValBatches;
     }
 
+    /** Batches of the current (or last) standalone test run. Lightning: {@code trainer.num_test_batches}. */
+    public int numTestBatches() {
+        return state.numTestBatches;
+    }
+
+    /** The training loader of the current (or last) fit. Lightning: {@code trainer.train_dataloader}. */
+    public Optional<DataLoader> trainDataloader() {
+        return Optional.ofNullable(state.trainDataloader);
+    }
+
     /**
      * The optimizer steps this fit will take: {@code ceil(batches / accumulateGradBatches) * maxEpochs}, capped by
-     * {@code maxSteps}. Lightning: {@code trainer.estimated_stepping_batches}. Valid from fit start.
+     * {@code maxSteps}. Lightning: {@code trainer.estimated_stepping_batches}. Valid from {@code configureOptimizers} on,
+     * so a OneCycleLR can take its {@code total_steps} from it.
      */
     public long estimatedSteppingBatches() {
         long perEpoch = (state.numTrainingBatches + config.accumulateGradBatches - 1L) / config.accumulateGradBatches;

@@ -41,6 +41,8 @@ public final class TrainerConfig {
     final List<Logger> loggers;
     final int logEveryNSteps;
     final Path defaultRootDir;
+    final boolean enableProgressBar;
+    final boolean enableModelSummary;
 
     private TrainerConfig(Builder b) {
         this.fastDevRun = b.fastDevRun;
@@ -66,6 +68,8 @@ public final class TrainerConfig {
         this.loggers = b.loggers.orElseGet(() -> List.of(CSVLogger.of(b.defaultRootDir)));
         this.logEveryNSteps = fdr ? 1 : b.logEveryNSteps;
         this.defaultRootDir = b.defaultRootDir;
+        this.enableProgressBar = b.enableProgressBar;
+        this.enableModelSummary = b.enableModelSummary;
     }
 
     static Builder builder() {
@@ -122,6 +126,31 @@ public final class TrainerConfig {
         return defaultRootDir;
     }
 
+    /** Validation every this fraction of an epoch; empty when {@link #valCheckBatches()} is set. */
+    public OptionalDouble valCheckFraction() {
+        return valCheckFraction;
+    }
+
+    /** Validation every this many training batches; empty when {@link #valCheckFraction()} is set. */
+    public OptionalInt valCheckBatches() {
+        return valCheckBatches;
+    }
+
+    /** Validation after every n-th epoch; empty for Lightning's {@code check_val_every_n_epoch=None}. */
+    public OptionalInt checkValEveryNEpoch() {
+        return checkValEveryNEpoch;
+    }
+
+    /** Whether a default progress bar is added (when the callbacks module is present). */
+    public boolean enableProgressBar() {
+        return enableProgressBar;
+    }
+
+    /** Whether a default model summary is printed at fit start (when the callbacks module is present). */
+    public boolean enableModelSummary() {
+        return enableModelSummary;
+    }
+
     /** Builder of a {@link Trainer}; each setter validates its value. */
     public static final class Builder {
         private java.util.Optional<Integer> maxEpochs = java.util.Optional.empty();
@@ -145,6 +174,8 @@ public final class TrainerConfig {
         private java.util.Optional<List<Logger>> loggers = java.util.Optional.empty();
         private int logEveryNSteps = 50;
         private Path defaultRootDir = Path.of(".");
+        private boolean enableProgressBar = true;
+        private boolean enableModelSummary = true;
 
         private Builder() {
         }
@@ -354,6 +385,26 @@ public final class TrainerConfig {
         /** Where the default logger and checkpoints go (default: the working directory). */
         public Builder defaultRootDir(Path dir) {
             this.defaultRootDir = dir;
+            return this;
+        }
+
+        /**
+         * Whether to show a progress bar (default true, as Lightning's {@code enable_progress_bar}). The bar is the
+         * {@code ProgressBar} of the callbacks module, added when that module is on the class path and no progress
+         * bar is among the callbacks.
+         */
+        public Builder enableProgressBar(boolean enabled) {
+            this.enableProgressBar = enabled;
+            return this;
+        }
+
+        /**
+         * Whether to print a model summary at fit start (default true, as Lightning's {@code enable_model_summary}).
+         * The summary is the {@code ModelSummary} of the callbacks module, added when that module is on the class
+         * path and no model summary is among the callbacks.
+         */
+        public Builder enableModelSummary(boolean enabled) {
+            this.enableModelSummary = enabled;
             return this;
         }
 

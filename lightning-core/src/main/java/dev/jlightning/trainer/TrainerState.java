@@ -2,6 +2,7 @@ package dev.jlightning.trainer;
 
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.core.LightningOptimizer;
+import dev.jlightning.data.DataLoader;
 import dev.jlightning.logging.MetricCollector;
 import dev.jlightning.optim.OptimizerSetup;
 import java.util.HashMap;
@@ -32,6 +33,8 @@ final class TrainerState {
     boolean sanityChecking;
     int numTrainingBatches;
     int numValBatches;
+    int numTestBatches;
+    DataLoader trainDataloader;
 
     final Map<String, Double> callbackMetrics = new LinkedHashMap<>();
     final Map<String, Long> metricVersions = new HashMap<>();
