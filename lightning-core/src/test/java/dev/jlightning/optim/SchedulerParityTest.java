@@ -172,7 +172,7 @@ class SchedulerParityTest {
     }
 
     private static LRScheduler create(Optimizer optimizer, Map<String, Object> config) {
-        return FixtureSchedulers.create(optimizer, config);
+        return LRSchedulers.create(optimizer, config);
     }
 
     static List<Map<String, Object>> fixtures() {
