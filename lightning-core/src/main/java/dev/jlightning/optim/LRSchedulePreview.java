@@ -34,6 +34,7 @@ public final class LRSchedulePreview {
      *     {@link #preview(Map, double[], double[])}
      * @throws IllegalStateException if the scheduler refuses to step that far (OneCycleLR past {@code total_steps})
      */
+    @SuppressWarnings("try") // the scope is only there to free what the body allocates
     public static double[][] preview(Map<String, ?> config, double[] groupLrs, int steps) {
         Objects.requireNonNull(config, "config");
         if (steps < 1) {
@@ -63,7 +64,7 @@ public final class LRSchedulePreview {
      * @return {@code metrics.length + 1} rows of {@code groupLrs.length} learning rates
      * @throws IllegalArgumentException on a bad configuration or learning rate list
      */
-    @SuppressWarnings("deprecation")
+    @SuppressWarnings({"deprecation", "try"})
     public static double[][] preview(Map<String, ?> config, double[] groupLrs, double[] metrics) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(metrics, "metrics");
