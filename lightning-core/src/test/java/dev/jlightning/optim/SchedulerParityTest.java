@@ -76,6 +76,7 @@ class SchedulerParityTest {
         });
     }
 
+    @SuppressWarnings("try") // the scope frees the optimizer and its tensors at the end of the case
     private void replay(Map<String, Object> fixture) {
         try (PointerScope scope = new PointerScope()) {
             Optimizer optimizer = FixtureOptimizers.build(map(fixture.get("optimizer")));
@@ -86,6 +87,7 @@ class SchedulerParityTest {
         }
     }
 
+    @SuppressWarnings("try")
     private void resume(Map<String, Object> fixture, int after) throws IOException {
         try (PointerScope scope = new PointerScope()) {
             Optimizer first = FixtureOptimizers.build(map(fixture.get("optimizer")));
@@ -172,7 +174,7 @@ class SchedulerParityTest {
     }
 
     private static LRScheduler create(Optimizer optimizer, Map<String, Object> config) {
-        return FixtureSchedulers.create(optimizer, config);
+        return LRSchedulers.create(optimizer, config);
     }
 
     static List<Map<String, Object>> fixtures() {
