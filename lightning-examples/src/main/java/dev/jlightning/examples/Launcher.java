@@ -14,6 +14,7 @@ public final class Launcher {
     static {
         register(new LinearRegressionExample());
         register(new QuickStartExample());
+        register(new SchedulerPlotsExample());
     }
 
     private Launcher() {

@@ -27,12 +27,24 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
  * {@code configure_optimizers} would pass to {@code LRSchedulers.create}. Run with the output directory as the only
  * argument (default {@code target/scheduler-plots}).
  */
-public final class SchedulerPlotsExample {
+public final class SchedulerPlotsExample implements Scenario {
     /** The validation losses seed 000 feeds its ReduceLROnPlateau. */
     static final double[] SEED_VAL_LOSSES = {1.0, 0.95, 0.92, 0.90, 0.89, 0.88, 0.87, 0.865, 0.863, 0.862, 0.862,
         0.862};
 
-    private SchedulerPlotsExample() {
+    @Override
+    public String name() {
+        return "scheduler-plots";
+    }
+
+    @Override
+    public String description() {
+        return "PNG plots of the seeds' lr curves (StepLR ... Paddle LinearWarmup), no training";
+    }
+
+    @Override
+    public void run(String[] args) {
+        main(args);
     }
 
     /** One schedule to draw: the file name, the chart title, the x-axis label and its curves. */
