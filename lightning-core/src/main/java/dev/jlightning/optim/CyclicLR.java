@@ -181,12 +181,13 @@ public class CyclicLR extends LRScheduler {
             lrs[i] = base[i] + baseHeight * scaleFn(perCycle ? cycle : t);
         }
         if (cycleMomentum) {
-            ParamGroups groups = paramGroups();
-            int m = Math.min(groups.size(), Math.min(baseMomentums.length, maxMomentums.length));
+            int m = Math.min(baseMomentums.length, maxMomentums.length);
+            double[] momenta = new double[m];
             for (int i = 0; i < m; i++) {
                 double baseHeight = (maxMomentums[i] - baseMomentums[i]) * scaleFactor;
-                groups.setMomentum(i, maxMomentums[i] - baseHeight * scaleFn(perCycle ? cycle : t));
+                momenta[i] = maxMomentums[i] - baseHeight * scaleFn(perCycle ? cycle : t);
             }
+            paramGroups().setMomenta(momenta);
         }
         return lrs;
     }
