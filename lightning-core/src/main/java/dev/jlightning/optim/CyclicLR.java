@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.DoubleUnaryOperator;
+import java.util.function.IntToDoubleFunction;
 import org.bytedeco.pytorch.Optimizer;
 
 /**
@@ -116,8 +117,13 @@ public class CyclicLR extends LRScheduler {
         scaleMode = mode.equals("exp_range") ? "iterations" : "cycle";
     }
 
+    /** {@code x} is always integral: PyTorch passes the int cycle number or the int iteration. */
     private double scaleFn(double x) {
         if (scaleFnCustom != null) {
+            // a function that also takes ints (a Formula) sees a Python int, as the Python scale_fn would
+            if (scaleFnCustom instanceof IntToDoubleFunction && Math.abs(x) <= Integer.MAX_VALUE) {
+                return ((IntToDoubleFunction) scaleFnCustom).applyAsDouble((int) x);
+            }
             return scaleFnCustom.applyAsDouble(x);
         }
         switch (mode) {
