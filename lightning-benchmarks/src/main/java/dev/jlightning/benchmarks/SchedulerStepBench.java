@@ -27,7 +27,9 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>Run: {@code mvn -B -q -pl lightning-benchmarks -am compile dependency:build-classpath
  * -Dmdep.outputFile=/tmp/bench.cp} then
- * {@code java -cp lightning-benchmarks/target/classes:$(cat /tmp/bench.cp) dev.jlightning.benchmarks.SchedulerStepBench}.
+ * {@code java -Xss4m -cp lightning-benchmarks/target/classes:$(cat /tmp/bench.cp)
+ * dev.jlightning.benchmarks.SchedulerStepBench} (LibTorch's native loading needs the larger main-thread stack that
+ * the build's surefire argLine also sets).
  * Optional arguments: steps per run (default 200000) and runs (default 9).
  */
 public final class SchedulerStepBench {
