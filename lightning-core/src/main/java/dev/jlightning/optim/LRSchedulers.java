@@ -1,5 +1,6 @@
 package dev.jlightning.optim;
 
+import dev.jlightning.core.internal.Suggestions;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
