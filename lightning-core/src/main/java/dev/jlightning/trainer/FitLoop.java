@@ -297,7 +297,7 @@ final class FitLoop {
             }
             hooks.call(c -> c.onTrainBatchEnd(trainer, module, loss, b, batchIdx),
                     () -> module.onTrainBatchEnd(loss, b, batchIdx));
-            st.progressBarMetrics.putAll(st.trainResults.stepProgressBarMetrics());
+            st.trainResults.copyStepProgressBarMetrics(st.progressBarMetrics);
             if (stepping && shouldUpdateLogs()) {
                 trainer.logToLoggers(st.trainResults.stepLoggerMetrics(), OptionalInt.of(st.currentEpoch),
                         st.batchesThatStepped);
