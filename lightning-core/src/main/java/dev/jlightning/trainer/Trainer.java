@@ -295,17 +295,24 @@ public final class Trainer {
         return hooks;
     }
 
+    /**
+     * Sends one row to every logger and saves them, as Lightning's {@code LoggerConnector.log_metrics}: a metric the
+     * user named {@code "step"} becomes the row's step and then no {@code epoch} is added.
+     */
     void logToLoggers(Map<String, Double> metrics, OptionalInt epoch, long step) {
         if (loggers.isEmpty() || metrics.isEmpty()) {
             return;
         }
-        state.loggedMetrics.putAll(metrics);
         Map<String, Number> row = new LinkedHashMap<>(metrics);
-        if (epoch.isPresent()) {
+        long rowStep = step;
+        Number userStep = row.remove("step");
+        if (userStep != null) {
+            rowStep = userStep.longValue();
+        } else if (epoch.isPresent()) {
             row.putIfAbsent("epoch", epoch.getAsInt());
         }
         for (Logger l : loggers) {
-            l.logMetrics(row, step);
+            l.logMetrics(row, rowStep);
             l.save();
         }
     }
