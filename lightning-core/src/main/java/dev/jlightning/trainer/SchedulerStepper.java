@@ -2,6 +2,7 @@ package dev.jlightning.trainer;
 
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.core.MisconfigurationException;
+import dev.jlightning.core.internal.PythonRepr;
 import dev.jlightning.optim.Interval;
 import dev.jlightning.optim.LRSchedulerConfig;
 import java.util.HashSet;
@@ -51,7 +52,7 @@ final class SchedulerStepper {
                     if (config.strict()) {
                         throw new MisconfigurationException("ReduceLROnPlateau conditioned on metric " + key
                                 + " which is not available. Available metrics are: "
-                                + new java.util.TreeSet<>(metrics.keySet())
+                                + PythonRepr.list(metrics.keySet())
                                 + ". Condition can be set using `monitor` key in lr scheduler dict");
                     }
                     LOG.warn("ReduceLROnPlateau conditioned on metric {} which is not available but strict is set"
