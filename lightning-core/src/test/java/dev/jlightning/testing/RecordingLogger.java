@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /** An in-memory logger that records every {@code logMetrics} call, as Lightning's tests mock {@code log_metrics}. */
-public final class RecordingLogger implements Logger {
+public class RecordingLogger implements Logger {
 
     /** One {@code logMetrics} call. */
     public record Call(Map<String, Number> metrics, long step) {
