@@ -63,6 +63,25 @@ public final class MetricsCsv {
                 .collect(Collectors.toList());
     }
 
+    /**
+     * Every row joined with commas, with the non-empty cells of {@code masked} replaced by {@code *}: for columns
+     * whose values depend on LibTorch numerics (losses), which are compared by presence and position only.
+     */
+    public List<String> masked(String... masked) {
+        List<Integer> idx = Arrays.stream(masked).filter(header::contains).map(this::index).toList();
+        List<String> out = new ArrayList<>();
+        for (List<String> r : rows) {
+            List<String> cells = new ArrayList<>(r);
+            for (int i : idx) {
+                if (!cells.get(i).isEmpty()) {
+                    cells.set(i, "*");
+                }
+            }
+            out.add(String.join(",", cells));
+        }
+        return out;
+    }
+
     /** The rows whose {@code column} cell is not empty, restricted to {@code columns}. */
     public List<String> projectWhere(String column, String... columns) {
         int c = index(column);
