@@ -8,6 +8,7 @@ import dev.jlightning.core.LogOptions;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.data.DataLoader;
 import dev.jlightning.data.GlobalSeed;
+import dev.jlightning.logging.DummyLogger;
 import dev.jlightning.logging.LoggingHook;
 import dev.jlightning.logging.Logger;
 import dev.jlightning.logging.MetricCollector;
@@ -47,7 +48,9 @@ public final class Trainer {
     private Trainer(TrainerConfig config) {
         this.config = config;
         this.callbacks = List.copyOf(config.callbacks);
-        this.loggers = config.fastDevRun > 0 ? List.of() : List.copyOf(config.loggers);
+        // fast_dev_run swaps the loggers for a DummyLogger: nothing is written, but a logger is still there
+        this.loggers = config.fastDevRun == 0 ? List.copyOf(config.loggers)
+                : config.loggers.isEmpty() ? List.of() : List.of(new DummyLogger(config.defaultRootDir));
         this.hooks = new HookDispatcher(this.callbacks);
     }
 
