@@ -535,6 +535,15 @@ class LearningRateMonitorTest {
         assertEquals(expectedStopEpoch, stoppedEpoch[0]);
     }
 
+    /** Lightning's fast_dev_run swaps the loggers for a DummyLogger: the monitor runs and nothing is written. */
+    @Test
+    void fastDevRunKeepsALoggerForTheMonitorButWritesNothing() {
+        LearningRateMonitor monitor = new LearningRateMonitor();
+        trainer(monitor).fastDevRun(true).build().fit(new BoringModel(), BoringModel.data(4));
+        assertEquals(List.of(0.1), monitor.lrs().get("lr-SGD"));
+        assertFalse(java.nio.file.Files.exists(dir.resolve("lightning_logs")));
+    }
+
     @Test
     void loggingIntervalOtherThanStepOrEpochIsRejectedImmediately() {
         var e = assertThrows(MisconfigurationException.class,

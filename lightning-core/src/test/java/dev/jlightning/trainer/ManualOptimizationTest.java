@@ -79,6 +79,43 @@ class ManualOptimizationTest {
         assertSame(created.get(1), seen.get(0).get(1));
     }
 
+    /** Lightning's lr_schedulers() returns the scheduler itself when there is one; lrScheduler() is that form. */
+    @Test
+    void lrSchedulerReturnsTheOnlySchedulerAndRefusesSeveral() {
+        List<LRScheduler> seen = new ArrayList<>();
+        ManualModel model = new ManualModel() {
+            @Override
+            public void onTrainEpochEnd() {
+                seen.add(lrScheduler());
+                lrScheduler().step();
+            }
+
+            @Override
+            public Object configureOptimizers() {
+                SGD a = new SGD(parameters(), new SGDOptions(0.1));
+                return List.of(List.of(a), List.of(new StepLR(a, 1)));
+            }
+        };
+        Trainer t = trainer().maxEpochs(1).limitTrainBatches(1).limitValBatches(0).build();
+        t.fit(model, BoringModel.data(4));
+        assertSame(t.lrSchedulers().get(0), seen.get(0));
+        assertEquals(1, seen.get(0).lastEpoch());
+
+        var e = assertThrows(MisconfigurationException.class, () -> trainer().maxEpochs(1).limitTrainBatches(1)
+                .limitValBatches(0).build().fit(new ManualModel() {
+                    @Override
+                    public Object configureOptimizers() {
+                        return new SGD(parameters(), new SGDOptions(0.1));
+                    }
+
+                    @Override
+                    public void onTrainEpochEnd() {
+                        lrScheduler();
+                    }
+                }, BoringModel.data(4)));
+        assertTrue(e.getMessage().contains("lrScheduler() needs exactly one scheduler, there are 0"), e.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void lrSchedulersReduceLrOnPlateau(boolean schedulerAsDict) {

@@ -288,6 +288,37 @@ class SchedulerSteppingTest {
         assertEquals(2, t.currentEpoch());
     }
 
+    /** should_stop set mid-epoch: validation still runs on that batch, the epoch schedulers do not step. */
+    @Test
+    void shouldStopMidEpochRunsValidationButStepsNoEpochScheduler() {
+        StepLR[] s = new StepLR[1];
+        List<String> validations = new ArrayList<>();
+        Recording m = new Recording(r -> {
+            SGD sgd = r.sgd();
+            s[0] = new StepLR(sgd, 1, 0.5);
+            return List.of(List.of(sgd), List.of(s[0]));
+        }) {
+            @Override
+            public void onTrainBatchEnd(java.util.Optional<Tensor> loss, Batch batch, int batchIdx) {
+                Trainer t = trainer().orElseThrow();
+                if (t.currentEpoch() == 1 && batchIdx == 1) {
+                    t.shouldStop(true);
+                }
+            }
+
+            @Override
+            public void onValidationEnd() {
+                Trainer t = trainer().orElseThrow();
+                validations.add("epoch " + t.currentEpoch() + " batch " + t.batchIdx());
+            }
+        };
+        Trainer t = trainer().maxEpochs(5).build();
+        t.fit(m, sevenBatches(), Data.loader(20, 4, 10));
+        assertEquals(List.of("epoch 0 batch 6", "epoch 1 batch 1"), validations);
+        assertEquals(1, s[0].lastEpoch());
+        assertEquals(2, t.currentEpoch());
+    }
+
     @Test
     void maxStepsStepIntervalSchedulerStepsAfterEveryOptimizerStep() {
         Recording m = new Recording(r -> stepScheduler(r, 1));
