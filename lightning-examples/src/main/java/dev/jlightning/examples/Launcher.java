@@ -13,6 +13,8 @@ public final class Launcher {
 
     static {
         register(new LinearRegressionExample());
+        register(new WarmupCosineExample());
+        register(new GanExample());
     }
 
     private Launcher() {
