@@ -37,7 +37,9 @@ final class SchedulerStepper {
      */
     void step(List<LRSchedulerConfig> configs, Interval interval, boolean plateau, int counter,
             LightningModule module, Map<String, Double> metrics, Map<String, Long> versions) {
-        for (LRSchedulerConfig config : configs) {
+        // indexed: this runs up to three times per batch and should not allocate an iterator each time
+        for (int i = 0; i < configs.size(); i++) {
+            LRSchedulerConfig config = configs.get(i);
             if (config.interval() != interval || config.reduceOnPlateau() != plateau) {
                 continue;
             }
