@@ -258,7 +258,7 @@ class CSVLoggerTest {
     // ------------------------------------------------------------ tests_fabric/loggers/test_csv.py (fabric-only)
 
     @Test
-    void fabricAutomaticVersioningRelativeRootDir() throws Exception {
+    void automaticVersioningRelativeRootDir() throws Exception {
         Path relative = Path.of("target", "csv-logger-relative-" + System.nanoTime());
         try {
             Files.createDirectories(relative.resolve("logs/version_0"));
