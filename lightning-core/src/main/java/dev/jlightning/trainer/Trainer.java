@@ -198,7 +198,8 @@ public final class Trainer {
 
     /**
      * The optimizer steps this fit will take: {@code ceil(batches / accumulateGradBatches) * maxEpochs}, capped by
-     * {@code maxSteps}. Lightning: {@code trainer.estimated_stepping_batches}. Valid from fit start.
+     * {@code maxSteps}. Lightning: {@code trainer.estimated_stepping_batches}. Valid from fit start, inside
+     * {@code configureOptimizers} too, where schedules such as OneCycleLR are sized with it.
      */
     public long estimatedSteppingBatches() {
         long perEpoch = (state.numTrainingBatches + config.accumulateGradBatches - 1L) / config.accumulateGradBatches;
