@@ -95,6 +95,16 @@ public final class MetricCollector {
         entries.clear();
     }
 
+    /** Whether the current batch logged any step value; lets the loop skip building empty maps. */
+    public boolean hasStepValues() {
+        for (Entry e : entries.values()) {
+            if (e.onStep && e.hasStepValue) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Step values for the logger: {@code name} or {@code name_step} when forked. */
     public Map<String, Double> stepLoggerMetrics() {
         Map<String, Double> out = new LinkedHashMap<>();

@@ -15,6 +15,8 @@ public final class Launcher {
         register(new LinearRegressionExample());
         register(new QuickStartExample());
         register(new SchedulerPlotsExample());
+        register(new WarmupCosineExample());
+        register(new GanExample());
     }
 
     private Launcher() {
