@@ -140,6 +140,16 @@ public final class MetricCollector {
         }
     }
 
+    /** Copies the step values meant for loggers into {@code target}, allocating nothing. */
+    public void copyStepLoggerMetrics(Map<String, Double> target) {
+        for (Map.Entry<String, Entry> me : entries.entrySet()) {
+            Entry e = me.getValue();
+            if (e.onStep && e.hasStepValue && e.logger) {
+                target.put(e.onEpoch ? me.getKey() + "_step" : me.getKey(), (double) e.stepValue);
+            }
+        }
+    }
+
     /** Step values marked {@code prog_bar}. */
     public Map<String, Double> stepProgressBarMetrics() {
         Map<String, Double> out = new LinkedHashMap<>();

@@ -306,22 +306,15 @@ final class FitLoop {
             }
             hooks.call(c -> c.onTrainBatchEnd(trainer, module, loss, b, batchIdx),
                     () -> module.onTrainBatchEnd(loss, b, batchIdx));
-<<<<<<< HEAD
-            st.trainResults.copyStepProgressBarMetrics(st.progressBarMetrics);
-            if (stepping && shouldUpdateLogs()) {
-                trainer.logToLoggers(st.trainResults.stepLoggerMetrics(), OptionalInt.of(st.currentEpoch),
-                        st.batchesThatStepped);
-=======
             if (st.trainResults.hasStepValues()) {
-                st.progressBarMetrics.putAll(st.trainResults.stepProgressBarMetrics());
-                Map<String, Double> stepLogged = st.trainResults.stepLoggerMetrics();
+                st.trainResults.copyStepProgressBarMetrics(st.progressBarMetrics);
                 // Lightning's logged_metrics follow every batch; the loggers only see stepping batches at the
                 // log_every_n_steps rhythm
-                st.loggedMetrics.putAll(stepLogged);
+                st.trainResults.copyStepLoggerMetrics(st.loggedMetrics);
                 if (stepping && shouldUpdateLogs()) {
-                    trainer.logToLoggers(stepLogged, OptionalInt.of(st.currentEpoch), st.batchesThatStepped);
+                    trainer.logToLoggers(st.trainResults.stepLoggerMetrics(), OptionalInt.of(st.currentEpoch),
+                            st.batchesThatStepped);
                 }
->>>>>>> lightning4
             }
             if (shouldCheckVal(batchIdx)) {
                 validation.run(data.val().orElseThrow(), st.numValBatches, false);
