@@ -3,6 +3,7 @@ package dev.jlightning.callbacks;
 import dev.jlightning.core.Callback;
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.core.MisconfigurationException;
+import dev.jlightning.core.internal.PythonRepr;
 import dev.jlightning.data.Batch;
 import dev.jlightning.logging.Logger;
 import dev.jlightning.optim.Interval;
@@ -94,8 +95,14 @@ public final class LearningRateMonitor implements Callback {
                         + " value 0 for the momentum.");
             }
         }
-        // names are checked now so duplicate group names fail before the first batch
-        names(trainer);
+        // names are checked now so duplicate group names fail before the first batch; every name starts with an
+        // empty history, as Lightning's {name: [] for name in names}
+        Names names = names(trainer);
+        lrs.clear();
+        lastMomentumValues.clear();
+        lastWeightDecayValues.clear();
+        names.perScheduler.forEach(list -> list.forEach(n -> lrs.put(n, new ArrayList<>())));
+        names.perUnscheduled.forEach(list -> list.forEach(n -> lrs.put(n, new ArrayList<>())));
     }
 
     @Override
@@ -129,6 +136,8 @@ public final class LearningRateMonitor implements Callback {
     /** @param interval the config interval to log, or empty for every config (Lightning's "any") */
     private void log(Trainer trainer, Optional<Interval> interval) {
         Names names = names(trainer);
+        remapKeys(names.perScheduler);
+        remapKeys(names.perUnscheduled);
         Map<String, Number> stats = new LinkedHashMap<>();
         List<LRSchedulerConfig> configs = trainer.lrSchedulerConfigs();
         for (int i = 0; i < configs.size(); i++) {
@@ -209,14 +218,13 @@ public final class LearningRateMonitor implements Callback {
             seenOptimizers.add(opt.address());
         }
         for (Optimizer opt : trainer.optimizers()) {
-            if (seenOptimizers.contains(opt.address())) {
+            if (!seenOptimizers.add(opt.address())) {
                 continue;
             }
             ParamGroups groups = ParamGroups.of(opt);
             names.unscheduled.add(opt);
             names.perUnscheduled.add(groupNames(groups, "lr-" + groups.optimizerName(), true, seenTypes));
         }
-        remapHistory(names);
         return names;
     }
 
@@ -237,13 +245,14 @@ public final class LearningRateMonitor implements Callback {
                 duplicates.add(s);
             }
         }
+        if (!duplicates.isEmpty()) {
+            // Lightning names the optimizer before adding the duplicate-class suffix
+            throw new MisconfigurationException("A single `Optimizer` cannot have multiple parameter groups with"
+                    + " identical `name` values. " + base + " has duplicated parameter group names "
+                    + PythonRepr.set(duplicates));
+        }
         Integer count = seenTypes.get(type);
         final String name = count != null && count > 1 ? base + "-" + (count - 1) : base;
-        if (!duplicates.isEmpty()) {
-            throw new MisconfigurationException("A single `Optimizer` cannot have multiple parameter groups with"
-                    + " identical `name` values. " + name + " has duplicated parameter group names "
-                    + pythonSet(duplicates));
-        }
         List<String> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             if (n > 1) {
@@ -255,28 +264,18 @@ public final class LearningRateMonitor implements Callback {
         return out;
     }
 
-    private static String pythonSet(Set<String> values) {
-        StringBuilder sb = new StringBuilder("{");
-        for (String v : values) {
-            if (sb.length() > 1) {
-                sb.append(", ");
-            }
-            sb.append('\'').append(v).append('\'');
-        }
-        return sb.append('}').toString();
-    }
-
-    /** When a single-group optimizer gains groups, its history under {@code lr-X} moves to {@code lr-X/pg1}. */
-    private void remapHistory(Names names) {
-        List<String> all = new ArrayList<>();
-        names.perScheduler.forEach(all::addAll);
-        names.perUnscheduled.forEach(all::addAll);
-        for (String n : all) {
-            int slash = n.lastIndexOf("/pg1");
-            if (slash > 0 && n.endsWith("/pg1")) {
-                String old = n.substring(0, slash);
-                if (lrs.containsKey(old) && !all.contains(old) && !lrs.containsKey(n)) {
-                    lrs.put(n, lrs.remove(old));
+    /**
+     * Lightning's {@code _remap_keys}: when a single-group optimizer gains groups, its history under {@code lr-X}
+     * moves to {@code lr-X/pg1} (re-inserted last); a name seen for the first time gets an empty history.
+     */
+    private void remapKeys(List<List<String>> names) {
+        for (List<String> group : names) {
+            for (String newName : group) {
+                String oldName = newName.replace("/pg1", "");
+                if (newName.contains("/pg1") && lrs.containsKey(oldName)) {
+                    lrs.put(newName, lrs.remove(oldName));
+                } else if (!lrs.containsKey(newName)) {
+                    lrs.put(newName, new ArrayList<>());
                 }
             }
         }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.optim.OptimizerConfig;
 import dev.jlightning.optim.StepLR;
+import dev.jlightning.testing.BoringModel;
 import dev.jlightning.trainer.Trainer;
 import dev.jlightning.trainer.TrainerConfig;
 import java.nio.file.Path;
@@ -82,8 +83,8 @@ class EarlyStoppingTest {
     void patienceCountsValidationChecksWithoutImprovement(String losses, int patience, int expectedStopEpoch) {
         EarlyStopping es = EarlyStopping.builder("test_val_loss").patience(patience).verbose(true).build();
         Trainer trainer = base().maxEpochs(10).numSanityValSteps(0).callbacks(es).build();
-        trainer.fit(new Scripted("test_val_loss", false, values(losses)), BoringModel.data(8, 2),
-                BoringModel.data(8, 2));
+        trainer.fit(new Scripted("test_val_loss", false, values(losses)), BoringModel.data(4),
+                BoringModel.data(4));
         assertEquals(expectedStopEpoch, trainer.currentEpoch() - 1);
         assertEquals(expectedStopEpoch, es.stoppedEpoch());
         assertEquals(EarlyStoppingReason.PATIENCE_EXHAUSTED, es.stoppingReason());
@@ -96,7 +97,7 @@ class EarlyStoppingTest {
         EarlyStopping es = EarlyStopping.builder("train_loss").patience(patience).checkOnTrainEpochEnd(true)
                 .build();
         Trainer trainer = base().maxEpochs(10).numSanityValSteps(0).callbacks(es).build();
-        trainer.fit(new Scripted("train_loss", true, values(losses)), BoringModel.data(8, 2));
+        trainer.fit(new Scripted("train_loss", true, values(losses)), BoringModel.data(4));
         assertEquals(expectedStopEpoch, trainer.currentEpoch() - 1);
     }
 
@@ -113,7 +114,7 @@ class EarlyStoppingTest {
         EarlyStopping es = b.build();
         // Lightning's test keeps the default sanity check, whose logged values must not reach the callback
         Trainer trainer = base().maxEpochs(20).limitTrainBatches(0.5).limitValBatches(0.5).callbacks(es).build();
-        trainer.fit(new Scripted("abc", false, values(losses)), BoringModel.data(8, 2), BoringModel.data(8, 2));
+        trainer.fit(new Scripted("abc", false, values(losses)), BoringModel.data(4), BoringModel.data(4));
         assertEquals(expected, trainer.currentEpoch() - 1);
     }
 
@@ -122,8 +123,8 @@ class EarlyStoppingTest {
     void nonFiniteMonitorStops(double stopValue) {
         EarlyStopping es = EarlyStopping.builder("val_loss").checkFinite(true).build();
         Trainer trainer = base().maxEpochs(10).callbacks(es).build();
-        trainer.fit(new Scripted("val_loss", false, 4, 3, stopValue, 2, 1), BoringModel.data(8, 2),
-                BoringModel.data(8, 2));
+        trainer.fit(new Scripted("val_loss", false, 4, 3, stopValue, 2, 1), BoringModel.data(4),
+                BoringModel.data(4));
         assertEquals(2, trainer.currentEpoch() - 1);
         assertEquals(2, es.stoppedEpoch());
         assertEquals(EarlyStoppingReason.NON_FINITE_METRIC, es.stoppingReason());
@@ -144,7 +145,7 @@ class EarlyStoppingTest {
         };
         Trainer trainer = Trainer.builder().defaultRootDir(dir).accelerator("cpu").enableProgressBar(false)
                 .enableModelSummary(false).maxEpochs(5).limitTrainBatches(2).callbacks(lrMonitor, es).build();
-        trainer.fit(model, BoringModel.data(8, 2));
+        trainer.fit(model, BoringModel.data(4));
 
         assertTrue(trainer.callbackMetrics().containsKey("lr-SGD"));
         assertEquals(List.of(0.1, 0.05, 0.025, 0.0125), lrMonitor.lrs().get("lr-SGD"));
@@ -184,7 +185,7 @@ class EarlyStoppingTest {
                         EarlyStoppingReason.NOT_STOPPED, Optional.empty(), 0));
         for (Case c : cases) {
             Trainer trainer = base().maxEpochs(c.maxEpochs).callbacks(c.es).build();
-            trainer.fit(new Scripted("val_loss", false, c.losses), BoringModel.data(4, 2), BoringModel.data(4, 2));
+            trainer.fit(new Scripted("val_loss", false, c.losses), BoringModel.data(2), BoringModel.data(2));
             assertEquals(c.reason, c.es.stoppingReason());
             assertEquals(c.message, c.es.stoppingReasonMessage());
             assertEquals(c.stoppedEpoch, c.es.stoppedEpoch());
@@ -196,8 +197,8 @@ class EarlyStoppingTest {
         EarlyStopping es = EarlyStopping.builder("acc").mode("max").minDelta(0.05).patience(2).build();
         Trainer trainer = base().maxEpochs(10).callbacks(es).build();
         // 0.52 is not 0.05 better than 0.5; 0.7 is; 0.71 and 0.72 are not better than 0.7 by 0.05
-        trainer.fit(new Scripted("acc", false, 0.5, 0.52, 0.7, 0.71, 0.72, 0.9), BoringModel.data(4, 2),
-                BoringModel.data(4, 2));
+        trainer.fit(new Scripted("acc", false, 0.5, 0.52, 0.7, 0.71, 0.72, 0.9), BoringModel.data(2),
+                BoringModel.data(2));
         assertEquals(4, es.stoppedEpoch());
         assertEquals(0.7f, (float) es.bestScore());
         assertEquals(2, es.waitCount());
@@ -207,8 +208,8 @@ class EarlyStoppingTest {
     void minDeltaInMinModeCountsAnEqualChangeAsNoImprovement() {
         EarlyStopping es = EarlyStopping.builder("loss").minDelta(0.5).patience(1).verbose(true).build();
         Trainer trainer = base().maxEpochs(10).callbacks(es).build();
-        try (LogCapture log = new LogCapture(EarlyStopping.class)) {
-            trainer.fit(new Scripted("loss", false, 4, 3, 2.5, 1), BoringModel.data(4, 2), BoringModel.data(4, 2));
+        try (ClassLogCapture log = new ClassLogCapture(EarlyStopping.class)) {
+            trainer.fit(new Scripted("loss", false, 4, 3, 2.5, 1), BoringModel.data(2), BoringModel.data(2));
             // 3 improves on 4 by 1 (> 0.5); 2.5 improves on 3 by exactly 0.5, which is not enough
             assertEquals(2, es.stoppedEpoch());
             assertEquals(List.of("INFO Metric loss improved. New best score: 4.000",
@@ -221,9 +222,9 @@ class EarlyStoppingTest {
     @Test
     void theStopReasonIsLoggedEvenWithoutVerbose() {
         EarlyStopping es = EarlyStopping.builder("loss").patience(1).build();
-        try (LogCapture log = new LogCapture(EarlyStopping.class)) {
+        try (ClassLogCapture log = new ClassLogCapture(EarlyStopping.class)) {
             base().maxEpochs(10).callbacks(es).build()
-                    .fit(new Scripted("loss", false, 4, 4), BoringModel.data(4, 2), BoringModel.data(4, 2));
+                    .fit(new Scripted("loss", false, 4, 4), BoringModel.data(2), BoringModel.data(2));
             assertEquals(List.of("INFO Monitored metric loss did not improve in the last 1 records. Best score:"
                     + " 4.000. Signaling Trainer to stop."), log.messages());
         }
@@ -240,7 +241,7 @@ class EarlyStoppingTest {
                 log("foo", 1.0);
             }
         };
-        trainer.fit(model, BoringModel.data(20, 2), BoringModel.data(4, 2));
+        trainer.fit(model, BoringModel.data(10), BoringModel.data(2));
         assertEquals(Optional.of(false), es.checkOnTrainEpochEnd());
         // validation every int(10 * 0.3) = 3 batches; the second check exhausts patience 1
         assertEquals(6, trainer.globalStep());
@@ -256,7 +257,7 @@ class EarlyStoppingTest {
                 log("foo", 1.0);
             }
         };
-        trainer.fit(model, BoringModel.data(4, 2), BoringModel.data(4, 2));
+        trainer.fit(model, BoringModel.data(2), BoringModel.data(2));
         assertEquals(Optional.of(false), es.checkOnTrainEpochEnd());
         assertEquals(4, trainer.currentEpoch());
     }
@@ -266,13 +267,13 @@ class EarlyStoppingTest {
         EarlyStopping strict = new EarlyStopping("missing");
         Trainer trainer = base().maxEpochs(3).callbacks(strict).build();
         MisconfigurationException e = assertThrows(MisconfigurationException.class,
-                () -> trainer.fit(new Scripted("val_loss", false, 1), BoringModel.data(4, 2), BoringModel.data(4, 2)));
+                () -> trainer.fit(new Scripted("val_loss", false, 1), BoringModel.data(2), BoringModel.data(2)));
         assertEquals("Early stopping conditioned on metric `missing` which is not available. Pass in or modify your"
                 + " `EarlyStopping` callback to use any of the following: `val_loss`", e.getMessage());
 
         EarlyStopping lenient = EarlyStopping.builder("missing").strict(false).build();
         Trainer t2 = base().maxEpochs(3).callbacks(lenient).build();
-        t2.fit(new Scripted("val_loss", false, 1), BoringModel.data(4, 2), BoringModel.data(4, 2));
+        t2.fit(new Scripted("val_loss", false, 1), BoringModel.data(2), BoringModel.data(2));
         assertEquals(3, t2.currentEpoch());
         assertEquals(EarlyStoppingReason.NOT_STOPPED, lenient.stoppingReason());
     }
@@ -281,7 +282,7 @@ class EarlyStoppingTest {
     void fastDevRunDisablesTheCheck() {
         EarlyStopping es = EarlyStopping.builder("missing").build();
         Trainer trainer = base().fastDevRun(true).callbacks(es).build();
-        trainer.fit(new Scripted("val_loss", false, 1), BoringModel.data(4, 2), BoringModel.data(4, 2));
+        trainer.fit(new Scripted("val_loss", false, 1), BoringModel.data(2), BoringModel.data(2));
         assertEquals(0, es.waitCount());
     }
 
@@ -295,7 +296,7 @@ class EarlyStoppingTest {
                 "stopping_reason", "not_stopped"), es.stateDict());
 
         base().maxEpochs(10).callbacks(es).build()
-                .fit(new Scripted("val_loss", false, 3, 2, 2.5, 2.5), BoringModel.data(4, 2), BoringModel.data(4, 2));
+                .fit(new Scripted("val_loss", false, 3, 2, 2.5, 2.5), BoringModel.data(2), BoringModel.data(2));
         Map<String, Object> state = es.stateDict();
         assertEquals(2, state.get("wait_count"));
         assertEquals(3, state.get("stopped_epoch"));

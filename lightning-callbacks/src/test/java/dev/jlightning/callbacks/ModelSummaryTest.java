@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.data.Batch;
+import dev.jlightning.testing.BoringModel;
 import dev.jlightning.trainer.Trainer;
 import java.nio.file.Path;
 import java.util.List;
@@ -131,9 +132,9 @@ class ModelSummaryTest {
     void theCallbackSummarizesAtFitStartAndDepthZeroPrintsNothing() {
         ModelSummary summary = new ModelSummary();
         ModelSummary silent = new ModelSummary(0);
-        try (LogCapture log = new LogCapture(ModelSummary.class)) {
+        try (ClassLogCapture log = new ClassLogCapture(ModelSummary.class)) {
             Trainer.builder().defaultRootDir(dir).logger(false).enableProgressBar(false).maxSteps(1)
-                    .callbacks(summary, silent).build().fit(new TwoLayer(), BoringModel.data(4, 2));
+                    .callbacks(summary, silent).build().fit(new TwoLayer(), BoringModel.data(2));
             assertEquals(2177, summary.lastSummary().orElseThrow().totalParameters());
             assertTrue(silent.lastSummary().isEmpty());
             assertEquals(1, log.messages().size(), log.messages().toString());

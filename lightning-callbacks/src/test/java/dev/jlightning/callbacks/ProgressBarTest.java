@@ -14,6 +14,7 @@ import dev.jlightning.core.LogOptions;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.data.Batch;
 import dev.jlightning.logging.CSVLogger;
+import dev.jlightning.testing.BoringModel;
 import dev.jlightning.trainer.Trainer;
 import dev.jlightning.trainer.TrainerConfig;
 import java.io.ByteArrayOutputStream;
@@ -96,7 +97,7 @@ class ProgressBarTest {
     void withoutATerminalEachEpochIsOnePlainLineWithItsValidationMetrics() {
         ManualTicker ticker = new ManualTicker();
         ProgressBar bar = ProgressBar.builder().terminal(false).output(out).ticker(ticker).build();
-        trainer(ticker, bar).build().fit(new Constant(), BoringModel.data(8, 2), BoringModel.data(4, 2));
+        trainer(ticker, bar).build().fit(new Constant(), BoringModel.data(4), BoringModel.data(2));
         assertEquals("Epoch 0: 100% 4/4 [00:02<00:00,  2.00it/s, v_num=0, loss=0.125, a=1.500, val_acc=0.250]\n"
                 + "Epoch 1: 100% 4/4 [00:02<00:00,  2.00it/s, v_num=0, loss=0.125, a=1.500, val_acc=0.250]\n",
                 output());
@@ -108,7 +109,7 @@ class ProgressBarTest {
         ProgressBar bar = ProgressBar.builder().terminal(false).output(out).ticker(ticker).build();
         Trainer t = Trainer.builder().defaultRootDir(dir).logger(false).enableModelSummary(false).callbacks(bar)
                 .build();
-        t.test(new Constant(), BoringModel.data(6, 2));
+        t.test(new Constant(), BoringModel.data(3));
         assertEquals("Testing DataLoader 0: 100% 3/3 [00:00<?, ?it/s]\n", output());
     }
 
@@ -116,7 +117,7 @@ class ProgressBarTest {
     void inATerminalTheBarIsRedrawnInPlaceAndTheLastEpochStays() {
         ManualTicker ticker = new ManualTicker();
         ProgressBar bar = ProgressBar.builder().terminal(true).refreshRate(2).output(out).ticker(ticker).build();
-        trainer(ticker, bar).build().fit(new Constant(), BoringModel.data(8, 2), BoringModel.data(4, 2));
+        trainer(ticker, bar).build().fit(new Constant(), BoringModel.data(4), BoringModel.data(2));
         String raw = output();
         assertTrue(raw.contains("\rEpoch 0:  50%|\u2588\u2588\u2588\u2588\u2588     | 2/4 [00:01<00:01,  2.00it/s,"
                 + " v_num=0, loss=0.125, a=1.500]"), raw);
@@ -132,7 +133,7 @@ class ProgressBarTest {
         ManualTicker ticker = new ManualTicker();
         ProgressBar bar = ProgressBar.builder().terminal(true).leave(true).showLoss(false).output(out)
                 .ticker(ticker).build();
-        trainer(ticker, bar).build().fit(new Constant(), BoringModel.data(8, 2), BoringModel.data(4, 2));
+        trainer(ticker, bar).build().fit(new Constant(), BoringModel.data(4), BoringModel.data(2));
         String full = "\u2588".repeat(10);
         assertEquals(List.of(
                 "Epoch 0: 100%|" + full + "| 4/4 [00:02<00:00,  2.00it/s, v_num=0, a=1.500, val_acc=0.250]",
@@ -144,10 +145,10 @@ class ProgressBarTest {
     void disabledBarsPrintNothing() {
         ManualTicker ticker = new ManualTicker();
         ProgressBar off = ProgressBar.builder().refreshRate(0).terminal(false).output(out).ticker(ticker).build();
-        trainer(ticker, off).build().fit(new Constant(), BoringModel.data(8, 2), BoringModel.data(4, 2));
+        trainer(ticker, off).build().fit(new Constant(), BoringModel.data(4), BoringModel.data(2));
         ProgressBar disabled = ProgressBar.builder().terminal(true).output(out).ticker(ticker).build();
         disabled.disable();
-        trainer(ticker, disabled).build().fit(new Constant(), BoringModel.data(8, 2), BoringModel.data(4, 2));
+        trainer(ticker, disabled).build().fit(new Constant(), BoringModel.data(4), BoringModel.data(2));
         assertEquals("", output());
         assertFalse(off.isEnabled());
         disabled.enable();

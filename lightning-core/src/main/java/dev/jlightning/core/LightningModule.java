@@ -241,6 +241,19 @@ public abstract class LightningModule extends Module {
         return requireTrainer("lrSchedulers()").lrSchedulers();
     }
 
+    /**
+     * The single scheduler; an error when there are none or several. Lightning: {@code self.lr_schedulers()}, which
+     * returns the scheduler itself when there is exactly one.
+     */
+    public final LRScheduler lrScheduler() {
+        List<LRScheduler> all = lrSchedulers();
+        if (all.size() != 1) {
+            throw new MisconfigurationException("lrScheduler() needs exactly one scheduler, there are " + all.size()
+                    + "; use lrSchedulers()" + (all.isEmpty() ? "" : ".get(i)"));
+        }
+        return all.get(0);
+    }
+
     // ---------------------------------------------------------------- trainer link
 
     /** The Trainer running this module. Lightning: {@code self.trainer}. */

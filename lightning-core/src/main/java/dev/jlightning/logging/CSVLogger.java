@@ -35,8 +35,10 @@ public final class CSVLogger implements Logger {
     private final Path saveDir;
     private final String name;
     private final Optional<String> version;
+    private final boolean versionIsNumber;
     private final String prefix;
     private final int flushLogsEveryNSteps;
+    private final boolean checkLogDirExists;
 
     private Path logDir;
     private String resolvedVersion;
@@ -49,8 +51,10 @@ public final class CSVLogger implements Logger {
         this.saveDir = b.saveDir;
         this.name = b.name;
         this.version = b.version;
+        this.versionIsNumber = b.versionIsNumber;
         this.prefix = b.prefix;
         this.flushLogsEveryNSteps = b.flushLogsEveryNSteps;
+        this.checkLogDirExists = b.checkLogDirExists;
     }
 
     /** A logger under {@code saveDir} with Lightning's defaults (name "lightning_logs", next free version). */
@@ -88,12 +92,13 @@ public final class CSVLogger implements Logger {
         if (logDir != null) {
             return;
         }
-        String dirName = LogDirectory.versionDirName(rootDir(), version);
-        resolvedVersion = dirName.startsWith("version_") && version.map(v -> v.matches("\\d+")).orElse(true)
-                ? dirName.substring("version_".length()) : dirName;
+        // Lightning: an int version is the directory version_<n>, a string version is the directory name itself
+        String dirName = version.isEmpty() ? LogDirectory.versionDirName(rootDir(), version)
+                : versionIsNumber ? "version_" + version.get() : version.get();
+        resolvedVersion = version.isEmpty() || versionIsNumber ? dirName.substring("version_".length()) : dirName;
         logDir = rootDir().resolve(dirName);
         try {
-            if (Files.isDirectory(logDir)) {
+            if (checkLogDirExists && Files.isDirectory(logDir)) {
                 try (Stream<Path> children = Files.list(logDir)) {
                     if (children.findAny().isPresent()) {
                         LOG.warn("Experiment logs directory {} exists and is not empty. Previous log files in this"
@@ -118,6 +123,19 @@ public final class CSVLogger implements Logger {
         if ((step + 1) % flushLogsEveryNSteps == 0) {
             save();
         }
+    }
+
+    /**
+     * Records a row without a step: Lightning's {@code log_metrics(metrics, step=None)}, whose step is the number of
+     * rows buffered since the last save.
+     */
+    public synchronized void logMetrics(Map<String, ? extends Number> metrics) {
+        logMetrics(metrics, buffer.size());
+    }
+
+    /** The rows waiting for the next save; for tests of the flush rule. */
+    synchronized List<Map<String, Number>> bufferedRows() {
+        return List.copyOf(buffer);
     }
 
     @Override
@@ -153,7 +171,7 @@ public final class CSVLogger implements Logger {
         keys.addAll(union);
         try {
             if (newKeys && exists) {
-                rewriteWithHeader(file);
+                rewriteWithNewHeader(file, keys);
             }
             try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
                     exists ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,
@@ -176,7 +194,11 @@ public final class CSVLogger implements Logger {
         buffer.clear();
     }
 
-    private void rewriteWithHeader(Path file) throws IOException {
+    /**
+     * Rewrites an existing metrics file under a new header, old rows keeping their values and getting empty cells for
+     * new columns: Lightning's {@code _rewrite_with_new_header}.
+     */
+    static void rewriteWithNewHeader(Path file, List<String> keys) throws IOException {
         List<List<String>> oldRows = new ArrayList<>();
         List<String> oldHeader;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -219,8 +241,10 @@ public final class CSVLogger implements Logger {
         private final Path saveDir;
         private String name = "lightning_logs";
         private Optional<String> version = Optional.empty();
+        private boolean versionIsNumber;
         private String prefix = "";
         private int flushLogsEveryNSteps = 100;
+        private boolean checkLogDirExists = true;
 
         private Builder(Path saveDir) {
             if (saveDir == null) {
@@ -241,6 +265,7 @@ public final class CSVLogger implements Logger {
                 throw new IllegalArgumentException("CSVLogger version must be >= 0, got " + version);
             }
             this.version = Optional.of(Integer.toString(version));
+            this.versionIsNumber = true;
             return this;
         }
 
@@ -250,6 +275,7 @@ public final class CSVLogger implements Logger {
                 throw new IllegalArgumentException("CSVLogger version name must be non-empty");
             }
             this.version = Optional.of(version);
+            this.versionIsNumber = false;
             return this;
         }
 
@@ -264,6 +290,15 @@ public final class CSVLogger implements Logger {
                 throw new IllegalArgumentException("flush_logs_every_n_steps must be >= 1, got " + n);
             }
             this.flushLogsEveryNSteps = n;
+            return this;
+        }
+
+        /**
+         * Skips the existing-directory check (warning and removal of an old metrics.csv), so a second logger on the
+         * same version appends; Lightning's tests patch {@code _check_log_dir_exists} for this.
+         */
+        Builder appendToExistingLogDir() {
+            this.checkLogDirExists = false;
             return this;
         }
 

@@ -1,6 +1,7 @@
 package dev.jlightning.optim;
 
 import dev.jlightning.core.MisconfigurationException;
+import dev.jlightning.core.internal.PythonRepr;
 import dev.jlightning.core.internal.Suggestions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,13 +89,13 @@ public final class OptimizerSetup {
                     topLevelMonitors.add(Optional.empty());
                 }
             } else if (!list.isEmpty() && list.stream().allMatch(o -> o instanceof Map)) {
-                boolean single = list.size() == 1;
+                // Lightning never reads a per-dict top-level "monitor" in the list shape, even for one dict
                 for (Object o : list) {
-                    addDict(asStringMap(o), optimizers, schedulerItems, topLevelMonitors, single);
+                    addDict(asStringMap(o), optimizers, schedulerItems, topLevelMonitors, false);
                 }
             } else if (!list.isEmpty() && list.stream().allMatch(o -> o instanceof OptimizerConfig)) {
                 for (Object o : list) {
-                    addTyped((OptimizerConfig) o, optimizers, schedulerItems, topLevelMonitors, list.size() == 1);
+                    addTyped((OptimizerConfig) o, optimizers, schedulerItems, topLevelMonitors, false);
                 }
             } else if (!list.isEmpty() && list.stream().allMatch(o -> o instanceof Optimizer)) {
                 for (Object o : list) {
@@ -122,10 +123,10 @@ public final class OptimizerSetup {
         List<LRSchedulerConfig> scheds = c.schedulers();
         if (c.monitor().isPresent()) {
             // the typed builder wraps a bare scheduler in a default config; it counts as bare when nothing was set
-            LRSchedulerConfig only = scheds.size() == 1 ? scheds.get(0) : null;
-            Object bare = only != null && only.monitor().isEmpty() ? only.scheduler() : only;
-            checkTopLevelMonitor(c.monitor().get(), bare, monitorAllowed);
-            schedulerItems.add(only.withMonitor(c.monitor().get()));
+            Object target = scheds.isEmpty() ? null : scheds.size() > 1 ? scheds
+                    : scheds.get(0).monitor().isEmpty() ? scheds.get(0).scheduler() : scheds.get(0);
+            checkTopLevelMonitor(c.monitor().get(), target, monitorAllowed);
+            schedulerItems.add(scheds.get(0).withMonitor(c.monitor().get()));
             monitors.add(Optional.empty());
             return;
         }
@@ -173,17 +174,26 @@ public final class OptimizerSetup {
      * silently otherwise; a monitor that would be dropped is almost always a mistake, so it is an error here.
      */
     private static void checkTopLevelMonitor(String monitor, Object scheduler, boolean monitorAllowed) {
-        boolean barePlateau = scheduler instanceof ReduceLROnPlateau;
-        if (!barePlateau || !monitorAllowed) {
-            String why = !monitorAllowed
-                    ? "in a list of several optimizer configurations the top-level \"monitor\" is never read"
-                    : scheduler == null
-                            ? "there is no lr_scheduler to monitor for"
-                            : "the lr_scheduler is a config, whose own \"monitor\" key is used instead";
-            throw new MisconfigurationException("The top-level \"monitor\": \"" + monitor + "\" of the optimizer"
-                    + " configuration would be ignored: " + why + ". Put it in the lr scheduler config:"
-                    + " {\"scheduler\": scheduler, \"monitor\": \"" + monitor + "\"}");
+        if (monitorAllowed && scheduler instanceof ReduceLROnPlateau) {
+            return;
         }
+        String why;
+        if (!monitorAllowed) {
+            why = "in a list of optimizer configurations the top-level \"monitor\" is never read";
+        } else if (scheduler == null) {
+            why = "there is no lr_scheduler to monitor for";
+        } else if (scheduler instanceof List) {
+            why = "it applies to a single bare ReduceLROnPlateau, not to several schedulers";
+        } else if (scheduler instanceof LRScheduler) {
+            why = "only a bare ReduceLROnPlateau is fed a monitored value, and the lr_scheduler is a "
+                    + scheduler.getClass().getSimpleName() + " (a custom plateau scheduler needs a config with"
+                    + " \"reduce_on_plateau\": true)";
+        } else {
+            why = "the lr_scheduler is a config, whose own \"monitor\" key is used instead";
+        }
+        throw new MisconfigurationException("The top-level \"monitor\": \"" + monitor + "\" of the optimizer"
+                + " configuration would be ignored: " + why + ". Put it in the lr scheduler config:"
+                + " {\"scheduler\": scheduler, \"monitor\": \"" + monitor + "\"}");
     }
 
     private static LRSchedulerConfig toConfig(Object item, Optional<String> topLevelMonitor, boolean automatic) {
@@ -206,7 +216,8 @@ public final class OptimizerSetup {
                 }
                 if (!dropped.isEmpty()) {
                     LOG.warn("The lr scheduler dict contains the key(s) {}, but the keys will be ignored. You need"
-                            + " to call `lr_scheduler.step()` manually in manual optimization.", dropped);
+                            + " to call `lr_scheduler.step()` manually in manual optimization.",
+                            PythonRepr.list(dropped));
                 }
             }
             config = LRSchedulerConfig.fromMap(map);

@@ -118,6 +118,7 @@ final class EvaluationLoop {
         if (!sanity) {
             st.putCallbackMetrics(st.evalResults.epochCallbackMetrics());
             st.progressBarMetrics.putAll(st.evalResults.epochProgressBarMetrics());
+            st.loggedMetrics.putAll(logged);
             trainer.logToLoggers(logged, OptionalInt.of(st.currentEpoch), st.batchesThatStepped);
         }
         if (test) {

@@ -78,7 +78,8 @@ final class FitLoop {
             }
             hooks.callbacks(c -> c.setup(trainer, module, "fit"));
             st.trainDataloader = data.train();
-            // batches are counted first so that configureOptimizers can read estimatedSteppingBatches(), as in Lightning
+            // batches first: configureOptimizers may size a schedule with trainer.estimatedSteppingBatches(), which
+            // Lightning computes on demand from the loaders at that point
             countBatches();
             configureOptimizers();
             ScheduleHorizonCheck.check(schedulerConfigs, st.numTrainingBatches, cfg.accumulateGradBatches,
@@ -88,6 +89,11 @@ final class FitLoop {
             logHyperparameters();
             hooks.call(c -> c.onFitStart(trainer, module), module::onFitStart);
             sanityCheck();
+            // values logged in on_train_start join the first epoch's aggregates, as Lightning's results collection
+            // is only reset after each epoch's metrics are logged
+            st.trainResults.reset();
+            st.activeResults = st.trainResults;
+            st.trainResults.setHook(LoggingHook.TRAIN_EPOCH_HOOK);
             hooks.call(c -> c.onTrainStart(trainer, module), module::onTrainStart);
             while (!done()) {
                 runEpoch();
@@ -229,7 +235,6 @@ final class FitLoop {
     }
 
     private void runEpoch() {
-        st.trainResults.reset();
         st.activeResults = st.trainResults;
         st.trainResults.setHook(LoggingHook.TRAIN_EPOCH_HOOK);
         hooks.call(c -> c.onTrainEpochStart(trainer, module), module::onTrainEpochStart);
@@ -260,8 +265,11 @@ final class FitLoop {
             stepper.step(schedulerConfigs, Interval.EPOCH, true, st.currentEpoch, module, st.callbackMetrics,
                     st.metricVersions);
         }
-        trainer.logToLoggers(st.trainResults.epochLoggerMetrics(), OptionalInt.of(st.currentEpoch),
-                st.batchesThatStepped - 1);
+        Map<String, Double> epochLogged = st.trainResults.epochLoggerMetrics();
+        st.loggedMetrics.putAll(epochLogged);
+        // Lightning logs the epoch aggregates at the step of the epoch's last stepping batch
+        trainer.logToLoggers(epochLogged, OptionalInt.of(st.currentEpoch), st.batchesThatStepped - 1);
+        st.trainResults.reset();
         st.currentEpoch++;
     }
 
@@ -301,10 +309,15 @@ final class FitLoop {
             }
             hooks.call(c -> c.onTrainBatchEnd(trainer, module, loss, b, batchIdx),
                     () -> module.onTrainBatchEnd(loss, b, batchIdx));
-            st.progressBarMetrics.putAll(st.trainResults.stepProgressBarMetrics());
-            if (stepping && shouldUpdateLogs()) {
-                trainer.logToLoggers(st.trainResults.stepLoggerMetrics(), OptionalInt.of(st.currentEpoch),
-                        st.batchesThatStepped);
+            if (st.trainResults.hasStepValues()) {
+                st.trainResults.copyStepProgressBarMetrics(st.progressBarMetrics);
+                // Lightning's logged_metrics follow every batch; the loggers only see stepping batches at the
+                // log_every_n_steps rhythm
+                st.trainResults.copyStepLoggerMetrics(st.loggedMetrics);
+                if (stepping && shouldUpdateLogs()) {
+                    trainer.logToLoggers(st.trainResults.stepLoggerMetrics(), OptionalInt.of(st.currentEpoch),
+                            st.batchesThatStepped);
+                }
             }
             if (shouldCheckVal(batchIdx)) {
                 validation.run(data.val().orElseThrow(), st.numValBatches, false);

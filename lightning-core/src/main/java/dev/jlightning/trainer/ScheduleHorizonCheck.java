@@ -52,31 +52,38 @@ final class ScheduleHorizonCheck {
             if (c.reduceOnPlateau()) {
                 continue;
             }
-            long steps = schedulerSteps(c, batchesPerEpoch, accumulate, maxEpochs, maxSteps);
-            if (steps == Long.MAX_VALUE) {
+            long steps = schedulerSteps(c.interval(), c.frequency(), batchesPerEpoch, accumulate, maxEpochs, maxSteps);
+            if (steps == Long.MAX_VALUE || steps == 0) {
+                // an unbounded run has no length to compare with, and a run without steps (max_epochs=0) no schedule
                 continue;
             }
+            Interval otherInterval = c.interval() == Interval.EPOCH ? Interval.STEP : Interval.EPOCH;
+            long otherSteps = schedulerSteps(otherInterval, c.frequency(), batchesPerEpoch, accumulate, maxEpochs,
+                    maxSteps);
             LRScheduler s = c.scheduler();
-            String interval = c.interval().key();
+            String unit = "interval='" + c.interval().key() + "'"
+                    + (c.frequency() > 1 ? " with frequency=" + c.frequency() : "");
             if (s instanceof OneCycleLR) {
                 OneCycleLR one = (OneCycleLR) s;
                 long remaining = one.totalSteps() - s.lastEpoch();
                 if (steps > remaining) {
-                    throw new MisconfigurationException("OneCycleLR total_steps=" + one.totalSteps() + " but"
-                            + " interval='" + interval + "' gives " + steps + " scheduler steps in this fit"
+                    // PyTorch raises once stepped past total_steps; failing now saves the whole run
+                    throw new MisconfigurationException("OneCycleLR total_steps=" + one.totalSteps() + " but " + unit
+                            + " gives " + steps + " scheduler steps in this fit"
                             + (s.lastEpoch() > 0 ? " (" + remaining + " remain after last_epoch=" + s.lastEpoch() + ")"
                                     : "")
-                            + "; PyTorch would raise 'Tried to step " + (s.lastEpoch() + remaining + 1)
-                            + " times' mid-training. " + fix(c, "total_steps", steps, one.totalSteps()));
+                            + ", and PyTorch raises 'Tried to step " + (s.lastEpoch() + remaining + 1)
+                            + " times' once the schedule is over: "
+                            + fix(c, "total_steps", one.totalSteps(), steps, otherInterval, otherSteps));
                 }
             }
             horizon(s).ifPresent(h -> {
                 boolean tooLong = h.length > 2 * steps;
                 boolean tooShort = h.wholeRun && steps > 2L * h.length;
                 if (tooLong || tooShort) {
-                    String msg = s.getClass().getSimpleName() + " " + h.key + "=" + h.length + " but interval='"
-                            + interval + "'" + (c.frequency() > 1 ? " with frequency=" + c.frequency() : "")
-                            + " gives " + steps + " steps in this fit: " + fix(c, h.key, steps, h.length);
+                    String msg = s.getClass().getSimpleName() + " " + h.key + "=" + h.length + " but " + unit
+                            + " gives " + steps + " steps in this fit: "
+                            + fix(c, h.key, h.length, steps, otherInterval, otherSteps);
                     LOG.warn(msg);
                     findings.add(new Finding(msg));
                 }
@@ -85,11 +92,24 @@ final class ScheduleHorizonCheck {
         return findings;
     }
 
-    private static String fix(LRSchedulerConfig c, String key, long steps, long horizon) {
-        String other = c.interval() == Interval.EPOCH ? "step" : "epoch";
-        boolean otherUnitFits = c.interval() == Interval.EPOCH ? horizon > steps : horizon < steps;
-        return (otherUnitFits ? "did you mean interval='" + other + "'? Otherwise set " : "set ") + key + " to "
-                + steps + " (trainer.estimatedSteppingBatches() for interval='step')";
+    /**
+     * The likely fix: the other interval when its step count is nearer the horizon (the unit mismatch), and in any
+     * case the horizon that spans this fit.
+     */
+    private static String fix(LRSchedulerConfig c, String key, long horizon, long steps, Interval otherInterval,
+            long otherSteps) {
+        String span = "set " + key + "=" + steps + " to span this fit" + (c.interval() == Interval.STEP
+                ? " (trainer.estimatedSteppingBatches()" + (c.frequency() > 1 ? " / frequency" : "") + ")"
+                : " (one step per " + (c.frequency() > 1 ? c.frequency() + " epochs" : "epoch") + ")");
+        boolean otherNearer = otherSteps != Long.MAX_VALUE && otherSteps > 0
+                && distance(horizon, otherSteps) < distance(horizon, steps);
+        return otherNearer ? "did you mean interval='" + otherInterval.key() + "' (" + otherSteps + " steps)?"
+                + " Otherwise " + span : span;
+    }
+
+    /** How far apart two step counts are, as a ratio, so 10 vs 20 and 1000 vs 2000 are equally far. */
+    private static double distance(long a, long b) {
+        return Math.abs(Math.log(Math.max(a, 1)) - Math.log(Math.max(b, 1)));
     }
 
     private record Horizon(String key, long length, boolean wholeRun) {
@@ -126,15 +146,16 @@ final class ScheduleHorizonCheck {
     }
 
     /**
-     * How many times a config's scheduler steps in this fit, by Lightning's rules: step interval after stepping
-     * batches whose {@code (batchIdx + 1) % frequency == 0}; epoch interval at the end of complete epochs whose
-     * {@code (epoch + 1) % frequency == 0}; a maxSteps cut-off ends the run mid-epoch with no epoch step.
+     * How many times a scheduler with this interval and frequency steps in this fit, by Lightning's rules: step
+     * interval after stepping batches whose {@code (batchIdx + 1) % frequency == 0}; epoch interval at the end of
+     * complete epochs whose {@code (epoch + 1) % frequency == 0}; a maxSteps cut-off ends the run mid-epoch with no
+     * epoch step.
      *
      * @return the count, or {@code Long.MAX_VALUE} for an unbounded run
      */
-    static long schedulerSteps(LRSchedulerConfig c, int batchesPerEpoch, int accumulate, int maxEpochs,
+    static long schedulerSteps(Interval interval, int frequency, int batchesPerEpoch, int accumulate, int maxEpochs,
             long maxSteps) {
-        int f = c.frequency();
+        int f = frequency;
         long optPerEpoch = 0;
         long schedPerEpoch = 0;
         for (int b = 0; b < batchesPerEpoch; b++) {
@@ -146,8 +167,7 @@ final class ScheduleHorizonCheck {
                 }
             }
         }
-        long epochsByMaxEpochs = maxEpochs < 0 ? Long.MAX_VALUE : maxEpochs;
-        long fullEpochs = epochsByMaxEpochs;
+        long fullEpochs = maxEpochs < 0 ? Long.MAX_VALUE : maxEpochs;
         long partialOptSteps = 0;
         if (maxSteps >= 0) {
             long fullByMaxSteps = maxSteps / optPerEpoch;
@@ -159,7 +179,7 @@ final class ScheduleHorizonCheck {
         if (fullEpochs == Long.MAX_VALUE) {
             return Long.MAX_VALUE;
         }
-        if (c.interval() == Interval.EPOCH) {
+        if (interval == Interval.EPOCH) {
             return fullEpochs / f;
         }
         long steps = fullEpochs * schedPerEpoch;

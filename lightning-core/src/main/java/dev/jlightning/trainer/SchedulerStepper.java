@@ -2,6 +2,7 @@ package dev.jlightning.trainer;
 
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.core.MisconfigurationException;
+import dev.jlightning.core.internal.PythonRepr;
 import dev.jlightning.optim.Interval;
 import dev.jlightning.optim.LRSchedulerConfig;
 import java.util.HashSet;
@@ -36,7 +37,9 @@ final class SchedulerStepper {
      */
     void step(List<LRSchedulerConfig> configs, Interval interval, boolean plateau, int counter,
             LightningModule module, Map<String, Double> metrics, Map<String, Long> versions) {
-        for (LRSchedulerConfig config : configs) {
+        // indexed: this runs up to three times per batch and should not allocate an iterator each time
+        for (int i = 0; i < configs.size(); i++) {
+            LRSchedulerConfig config = configs.get(i);
             if (config.interval() != interval || config.reduceOnPlateau() != plateau) {
                 continue;
             }
@@ -51,7 +54,7 @@ final class SchedulerStepper {
                     if (config.strict()) {
                         throw new MisconfigurationException("ReduceLROnPlateau conditioned on metric " + key
                                 + " which is not available. Available metrics are: "
-                                + new java.util.TreeSet<>(metrics.keySet())
+                                + PythonRepr.list(metrics.keySet())
                                 + ". Condition can be set using `monitor` key in lr scheduler dict");
                     }
                     LOG.warn("ReduceLROnPlateau conditioned on metric {} which is not available but strict is set"

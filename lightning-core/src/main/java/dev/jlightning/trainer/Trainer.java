@@ -8,6 +8,7 @@ import dev.jlightning.core.LogOptions;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.data.DataLoader;
 import dev.jlightning.data.GlobalSeed;
+import dev.jlightning.logging.DummyLogger;
 import dev.jlightning.logging.LoggingHook;
 import dev.jlightning.logging.Logger;
 import dev.jlightning.logging.MetricCollector;
@@ -48,7 +49,9 @@ public final class Trainer {
     private Trainer(TrainerConfig config) {
         this.config = config;
         this.callbacks = withDefaults(config);
-        this.loggers = config.fastDevRun > 0 ? List.of() : List.copyOf(config.loggers);
+        // fast_dev_run swaps the loggers for a DummyLogger: nothing is written, but a logger is still there
+        this.loggers = config.fastDevRun == 0 ? List.copyOf(config.loggers)
+                : config.loggers.isEmpty() ? List.of() : List.of(new DummyLogger(config.defaultRootDir));
         this.hooks = new HookDispatcher(this.callbacks);
     }
 
@@ -193,7 +196,7 @@ public final class Trainer {
      * callbacks and plateau schedulers can monitor them.
      */
     public void putCallbackMetric(String name, double value) {
-        state.putCallbackMetrics(Map.of(name, value));
+        state.putCallbackMetric(name, value);
     }
 
     /** Values sent to the loggers so far (read-only view). */
@@ -226,8 +229,8 @@ public final class Trainer {
 
     /**
      * The optimizer steps this fit will take: {@code ceil(batches / accumulateGradBatches) * maxEpochs}, capped by
-     * {@code maxSteps}. Lightning: {@code trainer.estimated_stepping_batches}. Valid from {@code configureOptimizers} on,
-     * so a OneCycleLR can take its {@code total_steps} from it.
+     * {@code maxSteps}. Lightning: {@code trainer.estimated_stepping_batches}. Valid from fit start, inside
+     * {@code configureOptimizers} too, where schedules such as OneCycleLR are sized with it.
      */
     public long estimatedSteppingBatches() {
         long perEpoch = (state.numTrainingBatches + config.accumulateGradBatches - 1L) / config.accumulateGradBatches;
@@ -301,7 +304,8 @@ public final class Trainer {
         }
         results.log(name, value, options);
         if (results == state.trainResults && results.hook() != LoggingHook.TRAIN_EPOCH_HOOK) {
-            state.putCallbackMetrics(results.stepCallbackMetrics());
+            // Lightning's callback_metrics is a live view: a step value is visible as soon as it is logged
+            results.publishStepValue(name, state::putCallbackMetric);
         }
     }
 
@@ -327,17 +331,24 @@ public final class Trainer {
         return hooks;
     }
 
+    /**
+     * Sends one row to every logger and saves them, as Lightning's {@code LoggerConnector.log_metrics}: a metric the
+     * user named {@code "step"} becomes the row's step and then no {@code epoch} is added.
+     */
     void logToLoggers(Map<String, Double> metrics, OptionalInt epoch, long step) {
         if (loggers.isEmpty() || metrics.isEmpty()) {
             return;
         }
-        state.loggedMetrics.putAll(metrics);
         Map<String, Number> row = new LinkedHashMap<>(metrics);
-        if (epoch.isPresent()) {
+        long rowStep = step;
+        Number userStep = row.remove("step");
+        if (userStep != null) {
+            rowStep = userStep.longValue();
+        } else if (epoch.isPresent()) {
             row.putIfAbsent("epoch", epoch.getAsInt());
         }
         for (Logger l : loggers) {
-            l.logMetrics(row, step);
+            l.logMetrics(row, rowStep);
             l.save();
         }
     }

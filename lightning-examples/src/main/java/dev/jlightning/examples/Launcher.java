@@ -13,6 +13,10 @@ public final class Launcher {
 
     static {
         register(new LinearRegressionExample());
+        register(new QuickStartExample());
+        register(new SchedulerPlotsExample());
+        register(new WarmupCosineExample());
+        register(new GanExample());
         register(new DigitsExample());
     }
 

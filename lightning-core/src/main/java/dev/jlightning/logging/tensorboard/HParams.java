@@ -1,5 +1,7 @@
 package dev.jlightning.logging.tensorboard;
 
+import dev.jlightning.core.internal.PythonRepr;
+
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;

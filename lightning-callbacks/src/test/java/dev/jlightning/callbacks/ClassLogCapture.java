@@ -12,7 +12,7 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
 
 /** Collects what one class logs (INFO and above) while open. */
-final class LogCapture implements AutoCloseable {
+final class ClassLogCapture implements AutoCloseable {
 
     private final List<String> messages = new ArrayList<>();
     private final LoggerContext context;
@@ -32,7 +32,7 @@ final class LogCapture implements AutoCloseable {
         }
     }
 
-    LogCapture(Class<?> source) {
+    ClassLogCapture(Class<?> source) {
         this.context = (LoggerContext) LogManager.getContext(false);
         this.loggerName = source.getName();
         this.appender = new Appender();

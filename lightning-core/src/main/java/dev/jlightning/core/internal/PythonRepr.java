@@ -1,4 +1,4 @@
-package dev.jlightning.logging.tensorboard;
+package dev.jlightning.core.internal;
 
 import java.lang.reflect.Array;
 import java.math.BigInteger;
@@ -7,7 +7,7 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * Python's {@code str()} and {@code repr()} of plain values, for the places where Lightning turns a
+ * Python's {@code str()} and {@code repr()} of plain values, for messages that quote names as Lightning's do and for the places where Lightning turns a
  * hyperparameter into text ({@code _sanitize_params}) or PyYAML writes a float.
  *
  * <p>Java values map to their Python twins: {@code null} is {@code None}, booleans {@code True}/{@code False},
@@ -15,18 +15,18 @@ import java.util.Map;
  * {@code 0.1}, {@code 1e+16}), strings quoted inside containers, collections and arrays lists, maps dicts. Other
  * objects fall back to {@code toString()}.
  */
-final class PythonRepr {
+public final class PythonRepr {
 
     private PythonRepr() {
     }
 
     /** Python's {@code str(value)}: strings unquoted, everything else as {@link #repr(Object)}. */
-    static String str(Object value) {
+    public static String str(Object value) {
         return value instanceof CharSequence ? value.toString() : repr(value);
     }
 
     /** Python's {@code repr(value)}. */
-    static String repr(Object value) {
+    public static String repr(Object value) {
         if (value == null) {
             return "None";
         }
@@ -68,13 +68,13 @@ final class PythonRepr {
     }
 
     /** True for the Java types that are Python ints. */
-    static boolean isInt(Object value) {
+    public static boolean isInt(Object value) {
         return value instanceof Integer || value instanceof Long || value instanceof Short
                 || value instanceof Byte || value instanceof BigInteger;
     }
 
     /** Python's {@code repr(float)}: shortest digits that round-trip, fixed notation for exponents -4..15. */
-    static String floatRepr(double d) {
+    public static String floatRepr(double d) {
         return dev.jlightning.logging.PythonFormat.str(d);
     }
 
@@ -112,5 +112,19 @@ final class PythonRepr {
             }
         }
         return sb.append(quote).toString();
+    }
+
+    /** {@code ['a', 'b']}, as messages quote names the way Lightning's do. */
+    public static String list(Collection<String> values) {
+        return sequence(values.toArray());
+    }
+
+    /** {@code {'a', 'b'}} in the collection's iteration order; {@code set()} when empty. */
+    public static String set(Collection<String> values) {
+        if (values.isEmpty()) {
+            return "set()";
+        }
+        String items = sequence(values.toArray());
+        return "{" + items.substring(1, items.length() - 1) + "}";
     }
 }

@@ -1,4 +1,4 @@
-package dev.jlightning.logging.tensorboard;
+package dev.jlightning.core.internal;
 
 import dev.jlightning.logging.HparamsYaml;
 
