@@ -23,7 +23,8 @@ import org.bytedeco.pytorch.global.torch;
  * every batch, EarlyStopping on the validation loss, LearningRateMonitor, and logs to TensorBoard and CSV in
  * {@code <out>/digits/version_<n>/} (the finder's plot too, as {@code lr_find.png}).
  *
- * <p>Run: {@code Launcher digits [out-dir]}; then {@code tensorboard --logdir <out-dir>}.
+ * <p>Run: {@code Launcher digits [out-dir]} (default {@code lightning_logs}); then
+ * {@code tensorboard --logdir <out-dir>}.
  */
 public final class DigitsExample implements Scenario {
 
@@ -49,7 +50,8 @@ public final class DigitsExample implements Scenario {
 
     @Override
     public void run(String[] args) throws Exception {
-        Path out = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("jlightning-digits");
+        // Lightning's default place for logs, in the working directory
+        Path out = args.length > 0 ? Path.of(args[0]) : Path.of("lightning_logs");
         Result r = train(out, 42);
         System.out.printf("learning-rate finder suggested %.3g (plot: %s)%n", r.lrFinderSuggestion(),
                 r.lrFinderPlot());
