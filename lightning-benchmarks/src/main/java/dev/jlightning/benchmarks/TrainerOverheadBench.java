@@ -143,7 +143,9 @@ public final class TrainerOverheadBench {
         torch.manual_seed(1);
         Net net = new Net();
         DataLoader loader = DataLoader.builder(data).batchSize(BATCH).shuffle(true).seed(3).build();
-        var builder = Trainer.builder().maxSteps(steps).accelerator("cpu").numSanityValSteps(0);
+        // the loop's own overhead: no progress bar or model summary, which the callbacks module adds by default
+        var builder = Trainer.builder().maxSteps(steps).accelerator("cpu").numSanityValSteps(0)
+                .enableProgressBar(false).enableModelSummary(false);
         builder = csv ? builder.logger(CSVLogger.of(logs)) : builder.logger(false);
         Trainer trainer = builder.build();
         long start = System.nanoTime();
