@@ -53,6 +53,7 @@ public final class ModelSummaryTable {
      * @param maxDepth -1 (all), 0 (no layers) or a positive depth
      * @throws IllegalArgumentException for a depth below -1
      */
+    @SuppressWarnings("try") // the PointerScope frees the intermediate tensors; it is not used by name
     public static ModelSummaryTable of(Module model, int maxDepth) {
         if (maxDepth < -1) {
             throw new IllegalArgumentException("`max_depth` can be -1, 0 or > 0, got " + maxDepth + ".");

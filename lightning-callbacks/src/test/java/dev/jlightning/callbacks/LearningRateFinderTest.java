@@ -59,6 +59,7 @@ class LearningRateFinderTest {
         }
     }
 
+    @SuppressWarnings("try") // the PointerScope frees the intermediate tensors; it is not used by name
     static DataLoader data() {
         Trainer.seedEverything(5);
         try (PointerScope scope = new PointerScope()) {

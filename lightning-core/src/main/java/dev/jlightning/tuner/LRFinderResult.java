@@ -89,6 +89,7 @@ public final class LRFinderResult {
     }
 
     /** The index into {@link #lrs()} of {@link #suggestion(int, int)}. Lightning: {@code _optimal_idx}. */
+    @SuppressWarnings("try") // the PointerScope frees the intermediate tensors; it is not used by name
     public OptionalInt suggestionIndex(int skipBegin, int skipEnd) {
         if (skipBegin < 0) {
             throw new IllegalArgumentException("suggestion `skip_begin` must be >= 0, got " + skipBegin);

@@ -85,6 +85,7 @@ class TunerTest {
         }
     }
 
+    @SuppressWarnings("try") // the PointerScope frees the intermediate tensors; it is not used by name
     static DataLoader regression(long seed) {
         Trainer.seedEverything(seed);
         try (PointerScope scope = new PointerScope()) {
@@ -244,6 +245,7 @@ class TunerTest {
     }
 
     /** One optimizer step with every gradient element equal to {@code g}: the gradient of g * sum(params). */
+    @SuppressWarnings("try") // the PointerScope frees the intermediate tensors; it is not used by name
     private static void stepWithGradient(LinReg model, SGD sgd, double g) {
         try (PointerScope scope = new PointerScope()) {
             sgd.zero_grad();
