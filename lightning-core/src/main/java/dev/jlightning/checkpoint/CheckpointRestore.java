@@ -153,9 +153,11 @@ public final class CheckpointRestore implements AutoCloseable {
             return;
         }
         try (Tensor current = torch.getDefaultCPUGenerator().get_state()) {
-            if (t.numel() != current.numel() || t.scalar_type() != current.scalar_type() || t.dim() != 1) {
-                throw new CheckpointException(checkpoint.source() + " is corrupted: its LibTorch generator state has "
-                        + t.numel() + " " + t.scalar_type() + " elements, expected " + current.numel());
+            String got = t.scalar_type() + java.util.Arrays.toString(t.shape());
+            String expected = current.scalar_type() + java.util.Arrays.toString(current.shape());
+            if (!got.equals(expected)) {
+                throw new CheckpointException(checkpoint.source() + " is corrupted: its LibTorch generator state is "
+                        + got + ", expected " + expected);
             }
         }
         rng = t;
