@@ -13,6 +13,7 @@ public final class Launcher {
 
     static {
         register(new LinearRegressionExample());
+        register(new ResumeTrainingExample());
     }
 
     private Launcher() {
