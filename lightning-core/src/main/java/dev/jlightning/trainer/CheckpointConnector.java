@@ -114,10 +114,12 @@ final class CheckpointConnector {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("phase", st.phase.name().toLowerCase(Locale.ROOT));
         m.put("current_epoch", st.currentEpoch);
-        m.put("batch_idx", st.phase == LoopPhase.BATCH_DONE ? st.batchIdx - 1 : st.batchIdx);
+        // in BATCH_DONE the loop has already counted the batch it is starting, which a resumed run starts again
+        boolean starting = st.phase == LoopPhase.BATCH_DONE;
+        m.put("batch_idx", starting ? st.batchIdx - 1 : st.batchIdx);
         m.put("reached_last_batch", st.reachedLastBatch);
         m.put("global_step", st.globalStep);
-        m.put("total_batch_idx", st.fitLoop == null ? -1L : st.fitLoop.totalBatchIdx());
+        m.put("total_batch_idx", st.fitLoop == null ? -1L : st.fitLoop.totalBatchIdx() - (starting ? 1 : 0));
         m.put("num_training_batches", st.numTrainingBatches);
         m.put("epoch_loop.state_dict", Map.of("_batches_that_stepped", st.batchesThatStepped));
         m.put("callback_metrics", numbers(st.callbackMetrics));

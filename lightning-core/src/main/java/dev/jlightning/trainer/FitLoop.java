@@ -293,8 +293,8 @@ final class FitLoop {
                 st.trainDataEpochStart = train.stateDict();
             }
             try (DataLoader.BatchIterator it = train.iterator(firstBatch)) {
-                if (midEpoch && !finishInterruptedBatch(resume)) {
-                    firstBatch = st.numTrainingBatches;
+                if (midEpoch) {
+                    finishInterruptedBatch(resume);
                 }
                 if (midEpoch && resume.batchIdx() == st.numTrainingBatches - 1) {
                     reachedLastBatch = true;
@@ -332,15 +332,11 @@ final class FitLoop {
         st.phase = LoopPhase.EPOCH_DONE;
     }
 
-    /**
-     * Runs what remained of the batch a mid-epoch checkpoint was taken in.
-     *
-     * @return false when the module had asked to skip the rest of the epoch
-     */
-    private boolean finishInterruptedBatch(ResumePoint resume) {
+    /** Runs what remained of the batch a mid-epoch checkpoint was taken in. */
+    private void finishInterruptedBatch(ResumePoint resume) {
         int batchIdx = resume.batchIdx();
         if (batchIdx < 0 || resume.phase() == LoopPhase.BATCH_DONE) {
-            return true;
+            return;
         }
         st.batchIdx = batchIdx;
         st.isLastBatch = batchIdx == st.numTrainingBatches - 1;
@@ -354,7 +350,6 @@ final class FitLoop {
                 afterValidation(batchIdx, stepping, true);
             }
         }
-        return true;
     }
 
     private boolean isStepping(int batchIdx) {

@@ -75,16 +75,17 @@ public final class ResumeHarness {
     /** Saves a checkpoint once, when {@code when(epoch, step)} first holds at a batch end or an epoch end. */
     public static final class Saver implements Callback {
         private final Path file;
-        private final boolean atEpochEnd;
+        private final String hook;
         private final BiPredicate<Integer, Long> when;
         private final Recorder recorder;
         private final Path csv;
         public int traceSizeAtSave = -1;
         public int csvRowsAtSave = -1;
 
-        public Saver(Path file, boolean atEpochEnd, BiPredicate<Integer, Long> when, Recorder recorder, Path csv) {
+        /** @param hook "batch_end", "epoch_end", "validation_end" or "batch_start" */
+        public Saver(Path file, String hook, BiPredicate<Integer, Long> when, Recorder recorder, Path csv) {
             this.file = file;
-            this.atEpochEnd = atEpochEnd;
+            this.hook = hook;
             this.when = when;
             this.recorder = recorder;
             this.csv = csv;
@@ -93,14 +94,28 @@ public final class ResumeHarness {
         @Override
         public void onTrainBatchEnd(Trainer trainer, LightningModule module, Optional<Tensor> loss, Batch batch,
                 int batchIdx) {
-            if (!atEpochEnd) {
+            if ("batch_end".equals(hook)) {
+                maybeSave(trainer);
+            }
+        }
+
+        @Override
+        public void onTrainBatchStart(Trainer trainer, LightningModule module, Batch batch, int batchIdx) {
+            if ("batch_start".equals(hook)) {
+                maybeSave(trainer);
+            }
+        }
+
+        @Override
+        public void onValidationEnd(Trainer trainer, LightningModule module) {
+            if ("validation_end".equals(hook) && !trainer.sanityChecking()) {
                 maybeSave(trainer);
             }
         }
 
         @Override
         public void onTrainEpochEnd(Trainer trainer, LightningModule module) {
-            if (atEpochEnd) {
+            if ("epoch_end".equals(hook)) {
                 maybeSave(trainer);
             }
         }

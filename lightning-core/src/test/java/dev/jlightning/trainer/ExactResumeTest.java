@@ -61,39 +61,63 @@ class ExactResumeTest {
 
     @Test
     void sgdMomentumStepLrResumesBitIdenticallyFromEpochEnd() {
-        assertResumeIsExact(ExactResumeTest::sgdStepLr, true, (e, s) -> e == 1);
+        assertResumeIsExact(ExactResumeTest::sgdStepLr, "epoch_end", (e, s) -> e == 1);
     }
 
     @Test
     void sgdMomentumStepLrResumesBitIdenticallyFromMidEpoch() {
-        assertResumeIsExact(ExactResumeTest::sgdStepLr, false, (e, s) -> s == 13);
+        assertResumeIsExact(ExactResumeTest::sgdStepLr, "batch_end", (e, s) -> s == 13);
     }
 
     @Test
     void adamWOneCycleResumesBitIdenticallyFromEpochEnd() {
-        assertResumeIsExact(ExactResumeTest::adamWOneCycle, true, (e, s) -> e == 2);
+        assertResumeIsExact(ExactResumeTest::adamWOneCycle, "epoch_end", (e, s) -> e == 2);
     }
 
     @Test
     void adamWOneCycleResumesBitIdenticallyFromMidEpoch() {
-        assertResumeIsExact(ExactResumeTest::adamWOneCycle, false, (e, s) -> s == 22);
+        assertResumeIsExact(ExactResumeTest::adamWOneCycle, "batch_end", (e, s) -> s == 22);
     }
 
     @Test
     void plateauStepOfTheCheckpointedEpochIsNotLostOnResume() {
-        List<String> trace = assertResumeIsExact(ExactResumeTest::sgdPlateau, true, (e, s) -> e == 1);
+        List<String> trace = assertResumeIsExact(ExactResumeTest::sgdPlateau, "epoch_end", (e, s) -> e == 1);
         // the plateau scheduler reduced the lr at least once after the checkpointed epoch's end
         assertTrue(trace.stream().anyMatch(l -> l.contains("lr0=0.025")), String.join("\n", trace));
     }
 
     @Test
     void plateauResumesBitIdenticallyFromMidEpoch() {
-        assertResumeIsExact(ExactResumeTest::sgdPlateau, false, (e, s) -> s == 12);
+        assertResumeIsExact(ExactResumeTest::sgdPlateau, "batch_end", (e, s) -> s == 12);
+    }
+
+    static Object sgdStepPlateauOnTrainLoss(ResumableNet m) {
+        SGD sgd = Optimizers.sgd(0.05).momentum(0.5).params(m.parameters()).build();
+        ReduceLROnPlateau rop = ReduceLROnPlateau.builder(sgd).patience(1).factor(0.7).build();
+        return Map.of("optimizer", sgd, "lr_scheduler", Map.of("scheduler", rop, "monitor", "train_loss",
+                "interval", "step"));
+    }
+
+    @Test
+    void midEpochValidationEndCheckpointResumesWithTheStepPlateauSchedulerAfterIt() {
+        assertResumeIsExact(ExactResumeTest::sgdStepPlateauOnTrainLoss, "validation_end", (e, s) -> s == 15,
+                b -> b.valCheckInterval(3));
+    }
+
+    @Test
+    void checkpointTakenAtBatchStartResumesThatBatchWithValidationCountedAcrossEpochs() {
+        assertResumeIsExact(ExactResumeTest::sgdStepLr, "batch_start", (e, s) -> s == 11,
+                b -> b.checkValAcrossEpochs().valCheckInterval(4));
+    }
+
+    private List<String> assertResumeIsExact(Function<ResumableNet, Object> optimizers, String hook,
+            BiPredicate<Integer, Long> when) {
+        return assertResumeIsExact(optimizers, hook, when, b -> b);
     }
 
     /** @return the uninterrupted run's trace */
-    private List<String> assertResumeIsExact(Function<ResumableNet, Object> optimizers, boolean atEpochEnd,
-            BiPredicate<Integer, Long> when) {
+    private List<String> assertResumeIsExact(Function<ResumableNet, Object> optimizers, String hook,
+            BiPredicate<Integer, Long> when, java.util.function.UnaryOperator<TrainerConfig.Builder> options) {
         Path ckpt = dir.resolve("resume.ckpt");
         Path csvA = dir.resolve("a/lightning_logs/version_0/metrics.csv");
         Path csvB = dir.resolve("b/lightning_logs/version_0/metrics.csv");
@@ -101,8 +125,8 @@ class ExactResumeTest {
         Trainer.seedEverything(42);
         ResumableNet a = new ResumableNet(4, 16, optimizers);
         Recorder recA = new Recorder();
-        Saver saver = new Saver(ckpt, atEpochEnd, when, recA, csvA);
-        Trainer ta = Trainer.builder().maxEpochs(EPOCHS).logEveryNSteps(1).numSanityValSteps(0)
+        Saver saver = new Saver(ckpt, hook, when, recA, csvA);
+        Trainer ta = options.apply(Trainer.builder()).maxEpochs(EPOCHS).logEveryNSteps(1).numSanityValSteps(0)
                 .logger(CSVLogger.builder(dir.resolve("a")).version(0).build()).callbacks(recA, saver).build();
         ta.fit(a, ResumeHarness.train(), ResumeHarness.val());
         assertTrue(saver.traceSizeAtSave > 0, "the checkpoint was saved");
@@ -111,7 +135,7 @@ class ExactResumeTest {
         Trainer.seedEverything(7);
         ResumableNet b = new ResumableNet(4, 16, optimizers);
         Recorder recB = new Recorder();
-        Trainer tb = Trainer.builder().maxEpochs(EPOCHS).logEveryNSteps(1).numSanityValSteps(0)
+        Trainer tb = options.apply(Trainer.builder()).maxEpochs(EPOCHS).logEveryNSteps(1).numSanityValSteps(0)
                 .logger(CSVLogger.builder(dir.resolve("b")).version(0).build()).callbacks(recB).build();
         tb.fit(b, ResumeHarness.train(), ResumeHarness.val(), ckpt.toString());
 
