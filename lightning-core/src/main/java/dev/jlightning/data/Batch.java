@@ -78,9 +78,11 @@ public final class Batch implements AutoCloseable {
      * owning the copies, and this one is closed.
      */
     public Batch to(Device device) {
+        // the common CPU case is answered with one boolean call per tensor, without creating Device objects
+        boolean cpu = device.is_cpu();
         boolean same = true;
         for (Tensor t : tensors) {
-            if (!sameDevice(t.device(), device)) {
+            if (cpu ? !t.is_cpu() : !sameDevice(t.device(), device)) {
                 same = false;
                 break;
             }

@@ -67,6 +67,21 @@ public final class MetricCollector {
         e.update(v, batchSize);
     }
 
+    /**
+     * Hands the step value just logged under {@code name} to {@code sink}: as {@code name_step} and {@code name}
+     * when forked, as {@code name} otherwise; nothing for an epoch-only metric.
+     */
+    public void publishStepValue(String name, java.util.function.ObjDoubleConsumer<String> sink) {
+        Entry e = entries.get(name);
+        if (e == null || !e.onStep || !e.hasStepValue) {
+            return;
+        }
+        if (e.onEpoch) {
+            sink.accept(name + "_step", e.stepValue);
+        }
+        sink.accept(name, e.stepValue);
+    }
+
     /** Forgets the step values of the last batch; epoch accumulators are kept. */
     public void resetStep() {
         for (Entry e : entries.values()) {
@@ -203,6 +218,16 @@ public final class MetricCollector {
             }
         });
         return out;
+    }
+
+    /** Copies the step values marked {@code prog_bar} into {@code target}, allocating nothing. */
+    public void copyStepProgressBarMetrics(Map<String, Double> target) {
+        for (Map.Entry<String, Entry> me : entries.entrySet()) {
+            Entry e = me.getValue();
+            if (e.onStep && e.hasStepValue && e.progBar) {
+                target.put(e.onEpoch ? me.getKey() + "_step" : me.getKey(), (double) e.stepValue);
+            }
+        }
     }
 
     /** Step values marked {@code prog_bar}. */

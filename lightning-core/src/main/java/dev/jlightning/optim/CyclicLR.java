@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.DoubleUnaryOperator;
+import java.util.function.IntToDoubleFunction;
 import org.bytedeco.pytorch.Optimizer;
 
 /**
@@ -116,8 +117,13 @@ public class CyclicLR extends LRScheduler {
         scaleMode = mode.equals("exp_range") ? "iterations" : "cycle";
     }
 
+    /** {@code x} is always integral: PyTorch passes the int cycle number or the int iteration. */
     private double scaleFn(double x) {
         if (scaleFnCustom != null) {
+            // a function that also takes ints (a Formula) sees a Python int, as the Python scale_fn would
+            if (scaleFnCustom instanceof IntToDoubleFunction && Math.abs(x) <= Integer.MAX_VALUE) {
+                return ((IntToDoubleFunction) scaleFnCustom).applyAsDouble((int) x);
+            }
             return scaleFnCustom.applyAsDouble(x);
         }
         switch (mode) {
@@ -181,12 +187,13 @@ public class CyclicLR extends LRScheduler {
             lrs[i] = base[i] + baseHeight * scaleFn(perCycle ? cycle : t);
         }
         if (cycleMomentum) {
-            ParamGroups groups = paramGroups();
-            int m = Math.min(groups.size(), Math.min(baseMomentums.length, maxMomentums.length));
+            int m = Math.min(baseMomentums.length, maxMomentums.length);
+            double[] momenta = new double[m];
             for (int i = 0; i < m; i++) {
                 double baseHeight = (maxMomentums[i] - baseMomentums[i]) * scaleFactor;
-                groups.setMomentum(i, maxMomentums[i] - baseHeight * scaleFn(perCycle ? cycle : t));
+                momenta[i] = maxMomentums[i] - baseHeight * scaleFn(perCycle ? cycle : t);
             }
+            paramGroups().setMomenta(momenta);
         }
         return lrs;
     }

@@ -189,12 +189,7 @@ public abstract class LRScheduler {
      * {@code zip}) and records {@link #getLastLr()}. For subclasses that override {@link #step()}.
      */
     protected final void applyLrs(double[] values) {
-        paramGroups.setLrs(values);
-        recordLastLr(values);
-    }
-
-    private void recordLastLr(double[] values) {
-        int n = paramGroups.size();
+        int n = paramGroups.setLrs(values);
         double[] last = new double[n];
         int written = Math.min(n, values.length);
         System.arraycopy(values, 0, last, 0, written);

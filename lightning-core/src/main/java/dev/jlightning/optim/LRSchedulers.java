@@ -1,5 +1,6 @@
 package dev.jlightning.optim;
 
+import dev.jlightning.core.internal.Suggestions;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -17,7 +18,10 @@ import org.bytedeco.pytorch.Optimizer;
  * {@code StepLR}, {@code MultiStepLR}, {@code ConstantLR}, {@code LinearLR}, {@code ExponentialLR},
  * {@code PolynomialLR}, {@code CosineAnnealingLR}, {@code CosineAnnealingWarmRestarts}, {@code CyclicLR},
  * {@code OneCycleLR}, {@code ReduceLROnPlateau}, {@code SequentialLR}, {@code ChainedScheduler}), see
- * {@link #names()}. {@code SequentialLR} and {@code ChainedScheduler} take {@code "schedulers": [{...}, {...}]};
+ * {@link #names()}, and PaddlePaddle's ({@code LinearWarmup}, {@code StepDecay}, {@code MultiStepDecay},
+ * {@code ExponentialDecay}, {@code NaturalExpDecay}, {@code InverseTimeDecay}, {@code PolynomialDecay},
+ * {@code PiecewiseDecay}, {@code LambdaDecay}, {@code CosineAnnealingDecay}) with Paddle's keywords and semantics
+ * (see {@code PaddleSchedulerFactories}). {@code SequentialLR} and {@code ChainedScheduler} take {@code "schedulers": [{...}, {...}]};
  * {@code lr_lambda} (variable {@code epoch}) and {@code scale_fn} (variable {@code x}) are {@link Formula}
  * strings, a list giving one per param group. The optimizer itself is not part of the map.
  *
@@ -43,6 +47,7 @@ public final class LRSchedulers {
     private static SchedulerRegistry buildRegistry() {
         SchedulerRegistry registry = new SchedulerRegistry();
         TorchSchedulerFactories.registerAll(registry);
+        PaddleSchedulerFactories.registerAll(registry);
         return registry;
     }
 

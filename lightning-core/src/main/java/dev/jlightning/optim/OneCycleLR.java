@@ -185,6 +185,7 @@ public class OneCycleLR extends LRScheduler {
         ParamGroups groups = paramGroups();
         int n = groups.size();
         double[] lrs = new double[n];
+        double[] momenta = cycleMomentum ? new double[n] : null;
         for (int g = 0; g < n; g++) {
             double startStep = 0.0;
             for (int i = 0; i < phases.size(); i++) {
@@ -194,20 +195,22 @@ public class OneCycleLR extends LRScheduler {
                     double pct = (stepNum - startStep) / (endStep - startStep);
                     lrs[g] = anneal(groupValue(g, phase.startLr), groupValue(g, phase.endLr), pct);
                     if (cycleMomentum) {
-                        double momentum = anneal(groupValue(g, phase.startMomentum),
-                                groupValue(g, phase.endMomentum), pct);
-                        groups.setMomentum(g, momentum);
+                        momenta[g] = anneal(groupValue(g, phase.startMomentum), groupValue(g, phase.endMomentum),
+                                pct);
                     }
                     break;
                 }
                 startStep = phase.endStep;
             }
         }
+        if (cycleMomentum) {
+            groups.setMomenta(momenta);
+        }
         return lrs;
     }
 
     private double groupValue(int group, String key) {
-        return paramGroups().extra(group, key).orElseThrow(() -> new IllegalStateException(OWNER
+        return paramGroups().extraUnchecked(group, key).orElseThrow(() -> new IllegalStateException(OWNER
                 + ": param_groups[" + group + "] has no '" + key + "'; it is set when the scheduler is created with"
                 + " last_epoch=-1, or restored with ParamGroups.loadExtrasStateDict"));
     }

@@ -449,29 +449,34 @@ public final class Optimizers {
                 double lr = defaults.lr;
                 switch (kind) {
                     case SGD_KIND: {
-                        SGDOptions o = new SGDOptions(lr);
-                        apply(o, defaults);
-                        return new SGD(params, o);
+                        try (SGDOptions o = new SGDOptions(lr)) {
+                            apply(o, defaults);
+                            return new SGD(params, o); // copies the options
+                        }
                     }
                     case ADAM_KIND: {
-                        AdamOptions o = new AdamOptions(lr);
-                        apply(o, defaults);
-                        return new Adam(params, o);
+                        try (AdamOptions o = new AdamOptions(lr)) {
+                            apply(o, defaults);
+                            return new Adam(params, o); // copies the options
+                        }
                     }
                     case ADAMW_KIND: {
-                        AdamWOptions o = new AdamWOptions(lr);
-                        apply(o, defaults);
-                        return new AdamW(params, o);
+                        try (AdamWOptions o = new AdamWOptions(lr)) {
+                            apply(o, defaults);
+                            return new AdamW(params, o); // copies the options
+                        }
                     }
                     case RMSPROP_KIND: {
-                        RMSpropOptions o = new RMSpropOptions(lr);
-                        apply(o, defaults);
-                        return new RMSprop(params, o);
+                        try (RMSpropOptions o = new RMSpropOptions(lr)) {
+                            apply(o, defaults);
+                            return new RMSprop(params, o); // copies the options
+                        }
                     }
                     case ADAGRAD_KIND: {
-                        AdagradOptions o = new AdagradOptions(lr);
-                        apply(o, defaults);
-                        return new Adagrad(params, o);
+                        try (AdagradOptions o = new AdagradOptions(lr)) {
+                            apply(o, defaults);
+                            return new Adagrad(params, o); // copies the options
+                        }
                     }
                     default:
                         throw new IllegalStateException("no builder for " + kind.torchName());

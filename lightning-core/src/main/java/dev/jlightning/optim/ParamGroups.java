@@ -93,12 +93,32 @@ public final class ParamGroups {
     /**
      * Sets the learning rates of the first {@code min(lrs.length, size())} groups, as PyTorch's
      * {@code zip(param_groups, values)} does.
+     *
+     * @return the number of groups the optimizer has
      */
-    public void setLrs(double[] lrs) {
+    public int setLrs(double[] lrs) {
         OptimizerParamGroupVector vector = optimizer.param_groups();
-        int n = Math.min(lrs.length, Math.toIntExact(vector.size()));
+        int groups = Math.toIntExact(vector.size());
+        int n = Math.min(lrs.length, groups);
         for (int i = 0; i < n; i++) {
             vector.get(i).options().set_lr(lrs[i]);
+        }
+        return groups;
+    }
+
+    /**
+     * Sets the momentum (or beta1) of the first {@code min(momenta.length, size())} groups in one pass.
+     *
+     * @throws UnsupportedOperationException for optimizers with neither momentum nor betas
+     */
+    public void setMomenta(double[] momenta) {
+        if (!hasMomentum() && !hasBetas()) {
+            throw new UnsupportedOperationException(optimizerName() + " has neither momentum nor betas");
+        }
+        OptimizerParamGroupVector vector = optimizer.param_groups();
+        int n = Math.min(momenta.length, Math.toIntExact(vector.size()));
+        for (int i = 0; i < n; i++) {
+            kind.setMomentum(vector.get(i).options(), momenta[i]);
         }
     }
 
@@ -214,6 +234,12 @@ public final class ParamGroups {
     public OptionalDouble extra(int group, String key) {
         Objects.requireNonNull(key, "key");
         checkIndex(group);
+        Object value = extras.get(group, key);
+        return value instanceof Number ? OptionalDouble.of(((Number) value).doubleValue()) : OptionalDouble.empty();
+    }
+
+    /** {@link #extra} without the group-index check, for schedulers looping over groups they just counted. */
+    OptionalDouble extraUnchecked(int group, String key) {
         Object value = extras.get(group, key);
         return value instanceof Number ? OptionalDouble.of(((Number) value).doubleValue()) : OptionalDouble.empty();
     }

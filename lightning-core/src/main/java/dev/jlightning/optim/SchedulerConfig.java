@@ -1,5 +1,6 @@
 package dev.jlightning.optim;
 
+import dev.jlightning.core.internal.Suggestions;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;

@@ -43,20 +43,7 @@ public class SequentialLR extends LRScheduler {
         Objects.requireNonNull(schedulers, "schedulers");
         Objects.requireNonNull(milestones, "milestones");
         Composites.checkChildren("SequentialLR", optimizer, schedulers);
-        if (milestones.size() != schedulers.size() - 1) {
-            throw Checks.invalid("SequentialLR", "milestones", milestones, "Sequential Schedulers expects number of"
-                    + " schedulers provided to be one more than the number of milestone points, but got number of"
-                    + " schedulers " + schedulers.size() + " and the number of milestones to be equal to "
-                    + milestones.size());
-        }
-        int[] ms = new int[milestones.size()];
-        for (int i = 0; i < ms.length; i++) {
-            ms[i] = Objects.requireNonNull(milestones.get(i), "milestone");
-            if (i > 0 && ms[i] <= ms[i - 1]) {
-                throw Checks.invalid("SequentialLR", "milestones", milestones,
-                        "expected strictly increasing epochs (each one switches to the next scheduler)");
-            }
-        }
+        int[] ms = checkMilestones(milestones, schedulers.size());
         this.schedulers = Collections.unmodifiableList(new ArrayList<>(schedulers));
         this.milestones = ms;
         setLastEpoch(lastEpoch + 1);
@@ -74,6 +61,25 @@ public class SequentialLR extends LRScheduler {
         this.schedulers.get(0).takeInitialStep();
         setBaseLrs(initialLrs);
         markInitialized(this.schedulers.get(0).getLastLr());
+    }
+
+    /** The milestone checks, also run by the config factory before it builds the children. */
+    static int[] checkMilestones(List<Integer> milestones, int schedulerCount) {
+        if (milestones.size() != schedulerCount - 1) {
+            throw Checks.invalid("SequentialLR", "milestones", milestones, "Sequential Schedulers expects number of"
+                    + " schedulers provided to be one more than the number of milestone points, but got number of"
+                    + " schedulers " + schedulerCount + " and the number of milestones to be equal to "
+                    + milestones.size());
+        }
+        int[] ms = new int[milestones.size()];
+        for (int i = 0; i < ms.length; i++) {
+            ms[i] = Objects.requireNonNull(milestones.get(i), "milestone");
+            if (i > 0 && ms[i] <= ms[i - 1]) {
+                throw Checks.invalid("SequentialLR", "milestones", milestones,
+                        "expected strictly increasing epochs (each one switches to the next scheduler)");
+            }
+        }
+        return ms;
     }
 
     /** PyTorch's {@code recursive_undo}: every leaf scheduler goes back one epoch. */

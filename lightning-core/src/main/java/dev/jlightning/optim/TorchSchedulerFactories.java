@@ -176,6 +176,9 @@ final class TorchSchedulerFactories {
         c.expectKeys("schedulers", "milestones", "last_epoch");
         // milestones are checked first so that a bad list fails before the children touch the optimizer
         java.util.List<Integer> milestones = c.requireIntList("milestones");
+        if (c.isList("schedulers") && !((java.util.List<?>) c.raw("schedulers")).isEmpty()) {
+            SequentialLR.checkMilestones(milestones, ((java.util.List<?>) c.raw("schedulers")).size());
+        }
         int lastEpoch = c.optInt("last_epoch", -1);
         return new SequentialLR(optimizer, c.requireSchedulers("schedulers", optimizer), milestones, lastEpoch);
     }

@@ -403,7 +403,7 @@ final class FitLoop {
 
     /** The part of a batch after its {@code on_train_batch_end} hooks: the step row, validation, plateau steps. */
     private void afterTrainBatchEnd(int batchIdx, boolean stepping) {
-        st.progressBarMetrics.putAll(st.trainResults.stepProgressBarMetrics());
+        st.trainResults.copyStepProgressBarMetrics(st.progressBarMetrics);
         if (stepping && shouldUpdateLogs()) {
             trainer.logToLoggers(st.trainResults.stepLoggerMetrics(), OptionalInt.of(st.currentEpoch),
                     st.batchesThatStepped);

@@ -244,7 +244,7 @@ public final class Trainer {
      * callbacks and plateau schedulers can monitor them.
      */
     public void putCallbackMetric(String name, double value) {
-        state.putCallbackMetrics(Map.of(name, value));
+        state.putCallbackMetric(name, value);
     }
 
     /** Values sent to the loggers so far (read-only view). */
@@ -341,7 +341,8 @@ public final class Trainer {
         }
         results.log(name, value, options);
         if (results == state.trainResults && results.hook() != LoggingHook.TRAIN_EPOCH_HOOK) {
-            state.putCallbackMetrics(results.stepCallbackMetrics());
+            // Lightning's callback_metrics is a live view: a step value is visible as soon as it is logged
+            results.publishStepValue(name, state::putCallbackMetric);
         }
     }
 

@@ -59,6 +59,11 @@ final class TrainerState {
         });
     }
 
+    void putCallbackMetric(String name, double value) {
+        callbackMetrics.put(name, value);
+        metricVersions.merge(name, 1L, Long::sum);
+    }
+
     void resetForRun(String newStage) {
         stage = newStage;
         callbackMetrics.clear();

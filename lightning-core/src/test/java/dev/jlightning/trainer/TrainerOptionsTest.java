@@ -301,4 +301,35 @@ class TrainerOptionsTest {
         assertEquals(3, seen.size());
         assertEquals(trainer.optimizers().get(0).address(), seen.get(0).address());
     }
+
+    @Test
+    void limitValAndTestBatchesBoundTheEvaluationLoops() {
+        Recorder r = new Recorder();
+        base().maxEpochs(1).limitValBatches(0.5).numSanityValSteps(0).callbacks(r).build()
+                .fit(new Mlp(4, 8, 0.05), Data.loader(40, 4, 10), Data.loader(80, 4, 10));
+        assertEquals(4, r.valBatches);
+
+        int[] testBatches = new int[1];
+        Callback counter = new Callback() {
+            @Override
+            public void onTestBatchEnd(Trainer t, LightningModule m, Batch b, int i) {
+                testBatches[0]++;
+            }
+        };
+        base().limitTestBatches(3).callbacks(counter).build().test(new Mlp(4, 8, 0.05), Data.loader(80, 4, 10));
+        assertEquals(3, testBatches[0]);
+    }
+
+    @Test
+    void logEveryNStepsControlsHowOftenStepRowsAreWritten() throws Exception {
+        dev.jlightning.logging.CSVLogger logger = dev.jlightning.logging.CSVLogger.builder(dir).version(0).build();
+        Trainer.builder().logger(logger).maxEpochs(1).logEveryNSteps(4).build()
+                .fit(new Mlp(4, 8, 0.05), Data.loader(100, 4, 10));
+        List<String> rows = java.nio.file.Files.readAllLines(dir.resolve("lightning_logs/version_0/metrics.csv"));
+        // 10 stepping batches: rows at steps 3 and 7 ((step + 1) % 4 == 0)
+        assertEquals("epoch,step,train_loss", rows.get(0));
+        assertEquals(3, rows.size());
+        assertTrue(rows.get(1).startsWith("0,3,"), rows.get(1));
+        assertTrue(rows.get(2).startsWith("0,7,"), rows.get(2));
+    }
 }

@@ -13,6 +13,8 @@ public final class Launcher {
 
     static {
         register(new LinearRegressionExample());
+        register(new QuickStartExample());
+        register(new SchedulerPlotsExample());
         register(new ResumeTrainingExample());
     }
 

@@ -26,7 +26,7 @@ public final class Suggestions {
         if (best == null) {
             return Optional.empty();
         }
-        int tolerance = Math.max(2, Math.max(given.length(), best.length()) / 3);
+        int tolerance = Math.max(2, Math.min(given.length(), best.length()) / 3);
         return bestDistance <= tolerance ? Optional.of(best) : Optional.empty();
     }
 
