@@ -33,14 +33,19 @@ final class HookDispatcher {
         }
     }
 
-    /** Lightning's special order at the end of a training epoch. */
-    void trainEpochEnd(Trainer trainer, LightningModule module) {
+    /**
+     * Lightning's special order at the end of a training epoch. {@code publish} refreshes the callback metrics
+     * before the monitoring callbacks run, so they see what the module logged in its own hook (Lightning's
+     * callback metrics are computed on access).
+     */
+    void trainEpochEnd(Trainer trainer, LightningModule module, Runnable publish) {
         for (Callback c : callbacks) {
             if (!c.isMonitoring()) {
                 c.onTrainEpochEnd(trainer, module);
             }
         }
         module.onTrainEpochEnd();
+        publish.run();
         for (Callback c : callbacks) {
             if (c.isMonitoring()) {
                 c.onTrainEpochEnd(trainer, module);

@@ -1,5 +1,7 @@
 package dev.jlightning.trainer;
 
+import dev.jlightning.checkpoint.AtomicCheckpointIO;
+import dev.jlightning.checkpoint.CheckpointIO;
 import dev.jlightning.core.Callback;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.logging.CSVLogger;
@@ -41,6 +43,7 @@ public final class TrainerConfig {
     final List<Logger> loggers;
     final int logEveryNSteps;
     final Path defaultRootDir;
+    final CheckpointIO checkpointIO;
 
     private TrainerConfig(Builder b) {
         this.fastDevRun = b.fastDevRun;
@@ -66,6 +69,7 @@ public final class TrainerConfig {
         this.loggers = b.loggers.orElseGet(() -> List.of(CSVLogger.of(b.defaultRootDir)));
         this.logEveryNSteps = fdr ? 1 : b.logEveryNSteps;
         this.defaultRootDir = b.defaultRootDir;
+        this.checkpointIO = b.checkpointIO;
     }
 
     static Builder builder() {
@@ -118,6 +122,26 @@ public final class TrainerConfig {
         return deviceSpec;
     }
 
+    /** How checkpoints are written and read; crash-safe {@link AtomicCheckpointIO} by default. */
+    public CheckpointIO checkpointIO() {
+        return checkpointIO;
+    }
+
+    /** Lightning's {@code check_val_every_n_epoch}; empty for {@code None} (validation counted across epochs). */
+    public OptionalInt checkValEveryNEpoch() {
+        return checkValEveryNEpoch;
+    }
+
+    /** Lightning's {@code val_check_interval} as a fraction of the epoch, when it was given as one. */
+    public OptionalDouble valCheckFraction() {
+        return valCheckFraction;
+    }
+
+    /** Lightning's {@code val_check_interval} as a number of batches, when it was given as one. */
+    public OptionalInt valCheckBatches() {
+        return valCheckBatches;
+    }
+
     public Path defaultRootDir() {
         return defaultRootDir;
     }
@@ -145,6 +169,7 @@ public final class TrainerConfig {
         private java.util.Optional<List<Logger>> loggers = java.util.Optional.empty();
         private int logEveryNSteps = 50;
         private Path defaultRootDir = Path.of(".");
+        private CheckpointIO checkpointIO = new AtomicCheckpointIO();
 
         private Builder() {
         }
@@ -358,6 +383,18 @@ public final class TrainerConfig {
         }
 
         /** Validates the combination of options and builds the Trainer. */
+        /**
+         * How checkpoints are written, read and removed. Lightning: a {@code CheckpointIO} in {@code plugins}.
+         * Default: {@link AtomicCheckpointIO}.
+         */
+        public Builder checkpointIO(CheckpointIO io) {
+            if (io == null) {
+                throw new MisconfigurationException("checkpointIO must not be null; leave it unset for the default");
+            }
+            this.checkpointIO = io;
+            return this;
+        }
+
         public Trainer build() {
             int effectiveMax = maxEpochs.orElse(maxSteps == -1 ? 1000 : -1);
             if (effectiveMax != -1 && effectiveMax < minEpochs) {
