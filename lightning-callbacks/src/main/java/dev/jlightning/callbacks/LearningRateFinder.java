@@ -39,7 +39,7 @@ public final class LearningRateFinder implements Callback {
         return options;
     }
 
-    /** The last search's result; empty before fit or when skipped ({@code fastDevRun}). Lightning: {@code optimal_lr}. */
+    /** The last search's result; empty before fit or when skipped (fastDevRun). Lightning: {@code optimal_lr}. */
     public Optional<LRFinderResult> optimalLr() {
         return optimalLr;
     }

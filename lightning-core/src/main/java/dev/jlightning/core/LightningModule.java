@@ -1,14 +1,21 @@
 package dev.jlightning.core;
 
+import dev.jlightning.checkpoint.AtomicCheckpointIO;
+import dev.jlightning.checkpoint.Checkpoint;
+import dev.jlightning.checkpoint.CheckpointException;
+import dev.jlightning.checkpoint.CheckpointRestore;
 import dev.jlightning.data.Batch;
 import dev.jlightning.optim.LRScheduler;
 import dev.jlightning.trainer.Trainer;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Tensor;
@@ -147,6 +154,56 @@ public abstract class LightningModule extends Module {
         } else {
             scheduler.step();
         }
+    }
+
+    /**
+     * Called when a checkpoint is being saved; may add entries (plain JSON data) to its JSON part.
+     * Lightning: {@code on_save_checkpoint(checkpoint)}.
+     */
+    public void onSaveCheckpoint(Map<String, Object> checkpoint) {
+    }
+
+    /** Called when a checkpoint is being restored, with its JSON part. Lightning: {@code on_load_checkpoint}. */
+    public void onLoadCheckpoint(Map<String, Object> checkpoint) {
+    }
+
+    // ---------------------------------------------------------------- checkpoints
+
+    /**
+     * Creates a module and loads a checkpoint's weights into it, for inference or fine-tuning. Lightning:
+     * {@code MyModule.load_from_checkpoint(path)}. The checkpoint's hyperparameters are restored when the new
+     * module has saved none.
+     *
+     * @param factory creates the module, e.g. {@code MyModule::new}
+     * @throws CheckpointException if the file is not a checkpoint, or its parameters and buffers differ from the
+     *     module's (the message lists missing, unexpected and mismatched names)
+     */
+    public static <M extends LightningModule> M loadFromCheckpoint(Path path, Supplier<M> factory) {
+        return loadFromCheckpoint(path, hp -> factory.get());
+    }
+
+    /**
+     * Like {@link #loadFromCheckpoint(Path, Supplier)}, with a factory that receives the checkpoint's saved
+     * hyperparameters, as Lightning passes them to {@code __init__}.
+     */
+    public static <M extends LightningModule> M loadFromCheckpoint(Path path,
+            Function<Map<String, Object>, M> factory) {
+        if (path == null || factory == null) {
+            throw new IllegalArgumentException("loadFromCheckpoint needs a path and a factory");
+        }
+        Checkpoint checkpoint = new AtomicCheckpointIO().load(path);
+        M module = factory.apply(checkpoint.hyperParameters());
+        if (module == null) {
+            throw new IllegalArgumentException("the factory given to loadFromCheckpoint returned null");
+        }
+        try (CheckpointRestore staged = CheckpointRestore.stage(checkpoint, module, false)) {
+            staged.applyModule(module);
+        }
+        if (module.hparams().isEmpty()) {
+            module.saveHyperparameters(checkpoint.hyperParameters());
+        }
+        module.onLoadCheckpoint(checkpoint.json());
+        return module;
     }
 
     // ---------------------------------------------------------------- logging

@@ -90,8 +90,23 @@ public final class DataLoader implements Iterable<Batch> {
      */
     @Override
     public BatchIterator iterator() {
+        return iterator(0);
+    }
+
+    /**
+     * One pass that starts at batch {@code firstBatch}: the pass's order is drawn exactly as {@link #iterator()}
+     * draws it, and the batches before {@code firstBatch} are skipped without being built. A run resumed from a
+     * mid-epoch checkpoint uses it, with the generator restored to the epoch's start, to continue at the next batch
+     * in the same order.
+     *
+     * @throws IllegalArgumentException if {@code firstBatch} is negative or beyond the pass
+     */
+    public BatchIterator iterator(int firstBatch) {
+        if (firstBatch < 0 || firstBatch > numBatches()) {
+            throw new IllegalArgumentException("firstBatch must be in [0, " + numBatches() + "], got " + firstBatch);
+        }
         int[] order = shuffle ? generator.permutation(dataset.size()) : identity(dataset.size());
-        return prefetch > 0 ? new PrefetchingIterator(order) : new DirectIterator(order);
+        return prefetch > 0 ? new PrefetchingIterator(order, firstBatch) : new DirectIterator(order, firstBatch);
     }
 
     private static int[] identity(int n) {
@@ -119,8 +134,9 @@ public final class DataLoader implements Iterable<Batch> {
         private final int total = numBatches();
         private int next;
 
-        DirectIterator(int[] order) {
+        DirectIterator(int[] order, int firstBatch) {
             this.order = order;
+            this.next = firstBatch;
         }
 
         @Override
@@ -149,15 +165,16 @@ public final class DataLoader implements Iterable<Batch> {
         private int taken;
         private volatile boolean closed;
 
-        PrefetchingIterator(int[] order) {
-            worker = new Thread(() -> produce(order), "jlightning-prefetch");
+        PrefetchingIterator(int[] order, int firstBatch) {
+            taken = firstBatch;
+            worker = new Thread(() -> produce(order, firstBatch), "jlightning-prefetch");
             worker.setDaemon(true);
             worker.start();
         }
 
-        private void produce(int[] order) {
+        private void produce(int[] order, int firstBatch) {
             try {
-                for (int b = 0; b < total && !closed; b++) {
+                for (int b = firstBatch; b < total && !closed; b++) {
                     Object item;
                     try {
                         item = dataset.getBatch(indicesOf(order, b));

@@ -90,6 +90,106 @@ public final class MetricCollector {
         }
     }
 
+    /**
+     * Everything collected so far as plain JSON data, so a checkpoint taken in the middle of an epoch resumes with
+     * the same epoch aggregates. Lightning keeps its {@code ResultCollection} out of checkpoints, and a run resumed
+     * mid-epoch logs epoch means over the resumed batches only; here they equal the uninterrupted run's.
+     */
+    public Map<String, Object> stateDict() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("current_batch_size", currentBatchSize);
+        Map<String, Object> all = new LinkedHashMap<>();
+        entries.forEach((name, e) -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("on_step", e.onStep);
+            m.put("on_epoch", e.onEpoch);
+            m.put("prog_bar", e.progBar);
+            m.put("logger", e.logger);
+            m.put("reduce_fx", e.reduceFx);
+            // float32 values survive the trip through a JSON double exactly; NaN has no JSON literal
+            m.put("step_value", e.hasStepValue && !Float.isNaN(e.stepValue) ? (Object) (double) e.stepValue
+                    : (e.hasStepValue ? "nan" : null));
+            m.put("accumulated", floatData(e.accumulated));
+            m.put("total_batch_size", floatData(e.totalBatchSize));
+            m.put("count", e.count);
+            all.put(name, m);
+        });
+        out.put("entries", all);
+        return out;
+    }
+
+    /**
+     * Restores {@link #stateDict()}.
+     *
+     * @throws IllegalArgumentException if the map is not of that shape
+     */
+    public void loadStateDict(Map<String, ?> state) {
+        Map<String, Entry> restored = new LinkedHashMap<>();
+        Object all = state.get("entries");
+        if (!(all instanceof Map)) {
+            throw new IllegalArgumentException("metric collector state: 'entries' must be a map, got " + all);
+        }
+        for (Map.Entry<?, ?> item : ((Map<?, ?>) all).entrySet()) {
+            if (!(item.getValue() instanceof Map)) {
+                throw new IllegalArgumentException("metric collector state: entry " + item.getKey() + " is not a map");
+            }
+            Map<?, ?> m = (Map<?, ?>) item.getValue();
+            Object reduce = m.get("reduce_fx");
+            if (!java.util.List.of("mean", "sum", "max", "min").contains(reduce)) {
+                throw new IllegalArgumentException("metric collector state: entry " + item.getKey()
+                        + " has reduce_fx " + reduce + ", expected mean, sum, max or min");
+            }
+            Entry e = new Entry(bool(m, "on_step"), bool(m, "on_epoch"), bool(m, "prog_bar"), bool(m, "logger"),
+                    (String) reduce);
+            Object step = m.get("step_value");
+            e.hasStepValue = step != null;
+            e.stepValue = step == null ? Float.NaN : toFloat(step);
+            e.accumulated = toFloat(m.get("accumulated"));
+            e.totalBatchSize = toFloat(m.get("total_batch_size"));
+            Object count = m.get("count");
+            if (!(count instanceof Number)) {
+                throw new IllegalArgumentException("metric collector state: entry " + item.getKey()
+                        + " needs a numeric count");
+            }
+            e.count = ((Number) count).longValue();
+            restored.put(String.valueOf(item.getKey()), e);
+        }
+        Object batchSize = state.get("current_batch_size");
+        if (batchSize instanceof Number) {
+            currentBatchSize = ((Number) batchSize).longValue();
+        }
+        entries.clear();
+        entries.putAll(restored);
+    }
+
+    private static Object floatData(float v) {
+        return Float.isFinite(v) ? (Object) (double) v : (Float.isNaN(v) ? "nan" : (v > 0 ? "inf" : "-inf"));
+    }
+
+    private static float toFloat(Object v) {
+        if (v instanceof Number) {
+            return ((Number) v).floatValue();
+        }
+        if ("nan".equals(v)) {
+            return Float.NaN;
+        }
+        if ("inf".equals(v)) {
+            return Float.POSITIVE_INFINITY;
+        }
+        if ("-inf".equals(v)) {
+            return Float.NEGATIVE_INFINITY;
+        }
+        throw new IllegalArgumentException("metric collector state: expected a number, got " + v);
+    }
+
+    private static boolean bool(Map<?, ?> m, String key) {
+        Object v = m.get(key);
+        if (!(v instanceof Boolean)) {
+            throw new IllegalArgumentException("metric collector state: '" + key + "' must be true or false, got " + v);
+        }
+        return (Boolean) v;
+    }
+
     /** Forgets everything, at the start of an epoch or loop. */
     public void reset() {
         entries.clear();

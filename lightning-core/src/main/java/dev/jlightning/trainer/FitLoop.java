@@ -49,8 +49,15 @@ final class FitLoop {
     private long totalBatchIdx = -1;
     private List<LRSchedulerConfig> schedulerConfigs = List.of();
     private Optimizer optimizer;
+    private final Optional<String> ckptPath;
+    private ResumePoint pendingResume;
 
     FitLoop(Trainer trainer, LightningModule module, DataSources data) {
+        this(trainer, module, data, Optional.empty());
+    }
+
+    /** @param ckptPath a checkpoint to resume from: a path, "last" or "best" */
+    FitLoop(Trainer trainer, LightningModule module, DataSources data, Optional<String> ckptPath) {
         if (module == null) {
             throw new MisconfigurationException("fit needs a LightningModule, got null");
         }
@@ -61,6 +68,21 @@ final class FitLoop {
         this.data = data;
         this.hooks = trainer.hooks();
         this.validation = new EvaluationLoop(trainer, module, "validate");
+        this.ckptPath = ckptPath;
+    }
+
+    DataSources data() {
+        return data;
+    }
+
+    long totalBatchIdx() {
+        return totalBatchIdx;
+    }
+
+    /** Continues from a checkpoint's position at the next {@link #runEpoch()}. */
+    void resumeAt(ResumePoint point) {
+        totalBatchIdx = point.totalBatchIdx();
+        pendingResume = point;
     }
 
     void run() {
@@ -69,8 +91,13 @@ final class FitLoop {
         st.globalStep = 0;
         st.batchesThatStepped = 0;
         st.module = module;
+        st.fitLoop = this;
+        st.phase = LoopPhase.EPOCH_DONE;
+        st.reachedLastBatch = false;
+        st.ckptPath = null;
         module.attachTrainer(trainer);
         String status = "failed";
+        CheckpointConnector.Restored restored = null;
         try {
             st.device = AcceleratorConnector.device(cfg.deviceSpec);
             if (!"cpu".equals(cfg.deviceSpec)) {
@@ -85,13 +112,27 @@ final class FitLoop {
             ScheduleHorizonCheck.check(schedulerConfigs, st.numTrainingBatches, cfg.accumulateGradBatches,
                     cfg.maxEpochs, cfg.maxSteps);
             parameters = module.parameters();
+            if (ckptPath.isPresent()) {
+                CheckpointConnector connector = new CheckpointConnector(trainer);
+                Optional<java.nio.file.Path> path = connector.resolve(ckptPath.get());
+                if (path.isPresent()) {
+                    restored = connector.restore(path.get(), module, this);
+                }
+            }
             module.train(true);
             logHyperparameters();
             hooks.call(c -> c.onFitStart(trainer, module), module::onFitStart);
             sanityCheck();
-            // values logged in on_train_start join the first epoch's aggregates, as Lightning's results collection
-            // is only reset after each epoch's metrics are logged
-            st.trainResults.reset();
+            if (restored != null) {
+                restored.applyRandomState();
+                restored.close();
+                restored = null;
+            }
+            if (pendingResume == null) {
+                // values logged in on_train_start join the first epoch's aggregates, as Lightning's results
+                // collection is only reset after each epoch's metrics are logged
+                st.trainResults.reset();
+            }
             st.activeResults = st.trainResults;
             st.trainResults.setHook(LoggingHook.TRAIN_EPOCH_HOOK);
             hooks.call(c -> c.onTrainStart(trainer, module), module::onTrainStart);
@@ -110,6 +151,9 @@ final class FitLoop {
                 hooks.callbacks(c -> c.teardown(trainer, module, "fit"));
                 data.dataModule().ifPresent(dm -> dm.teardown("fit"));
             } finally {
+                if (restored != null) {
+                    restored.close();
+                }
                 if (parameters != null) {
                     parameters.close();
                 }
@@ -235,31 +279,60 @@ final class FitLoop {
     }
 
     private void runEpoch() {
-        st.activeResults = st.trainResults;
-        st.trainResults.setHook(LoggingHook.TRAIN_EPOCH_HOOK);
-        hooks.call(c -> c.onTrainEpochStart(trainer, module), module::onTrainEpochStart);
-        boolean reachedLastBatch = false;
-        try (DataLoader.BatchIterator it = data.train().iterator()) {
-            for (int batchIdx = 0; batchIdx < st.numTrainingBatches; batchIdx++) {
-                if (epochBatchLoopDone()) {
-                    break;
+        ResumePoint resume = pendingResume;
+        pendingResume = null;
+        boolean midEpoch = resume != null && resume.phase() != LoopPhase.EPOCH_DONE;
+        boolean atEpochEnd = resume != null && resume.phase() == LoopPhase.TRAIN_EPOCH_END;
+        boolean reachedLastBatch = atEpochEnd && resume.reachedLastBatch();
+        int firstBatch = 0;
+        if (!midEpoch) {
+            st.activeResults = st.trainResults;
+            st.trainResults.setHook(LoggingHook.TRAIN_EPOCH_HOOK);
+            st.phase = LoopPhase.EPOCH_DONE;
+            hooks.call(c -> c.onTrainEpochStart(trainer, module), module::onTrainEpochStart);
+        } else if (!atEpochEnd) {
+            firstBatch = resume.batchIdx() + 1;
+        }
+        if (!atEpochEnd) {
+            DataLoader train = data.train();
+            if (midEpoch) {
+                // the epoch's order is drawn again from the generator's state at the epoch's start
+                train.loadStateDict(st.trainDataEpochStart);
+            } else {
+                st.trainDataEpochStart = train.stateDict();
+            }
+            try (DataLoader.BatchIterator it = train.iterator(firstBatch)) {
+                if (midEpoch) {
+                    finishInterruptedBatch(resume);
                 }
-                Batch batch = it.next();
-                boolean carryOn = runBatch(batch, batchIdx);
-                if (!carryOn) {
-                    break;
-                }
-                if (batchIdx == st.numTrainingBatches - 1) {
+                if (midEpoch && resume.batchIdx() == st.numTrainingBatches - 1) {
                     reachedLastBatch = true;
                 }
+                for (int batchIdx = firstBatch; batchIdx < st.numTrainingBatches; batchIdx++) {
+                    if (epochBatchLoopDone()) {
+                        break;
+                    }
+                    Batch batch = it.next();
+                    boolean carryOn = runBatch(batch, batchIdx);
+                    if (!carryOn) {
+                        break;
+                    }
+                    if (batchIdx == st.numTrainingBatches - 1) {
+                        reachedLastBatch = true;
+                    }
+                }
             }
+            st.activeResults = st.trainResults;
+            st.trainResults.setHook(LoggingHook.TRAIN_EPOCH_HOOK);
+            st.phase = LoopPhase.TRAIN_EPOCH_END;
+            st.reachedLastBatch = reachedLastBatch;
+            // from the epoch's end on, callback metrics hold the epoch aggregates (Lightning's epoch_end_reached)
+            Runnable publish = () -> st.putCallbackMetrics(st.trainResults.epochCallbackMetrics());
+            publish.run();
+            hooks.trainEpochEnd(trainer, module, publish);
         }
         st.activeResults = st.trainResults;
-        st.trainResults.setHook(LoggingHook.TRAIN_EPOCH_HOOK);
-        // Lightning's epoch_end_reached: the epoch hooks see the epoch aggregates, and the monitoring callbacks
-        // (EarlyStopping, ModelCheckpoint) also what the module logged in its own onTrainEpochEnd
         st.putCallbackMetrics(st.trainResults.epochCallbackMetrics());
-        hooks.trainEpochEnd(trainer, module, () -> st.putCallbackMetrics(st.trainResults.epochCallbackMetrics()));
         st.progressBarMetrics.putAll(st.trainResults.epochProgressBarMetrics());
         if (reachedLastBatch) {
             stepper.step(schedulerConfigs, Interval.EPOCH, true, st.currentEpoch, module, st.callbackMetrics,
@@ -271,16 +344,42 @@ final class FitLoop {
         trainer.logToLoggers(epochLogged, OptionalInt.of(st.currentEpoch), st.batchesThatStepped - 1);
         st.trainResults.reset();
         st.currentEpoch++;
+        st.phase = LoopPhase.EPOCH_DONE;
+    }
+
+    /** Runs what remained of the batch a mid-epoch checkpoint was taken in. */
+    private void finishInterruptedBatch(ResumePoint resume) {
+        int batchIdx = resume.batchIdx();
+        if (batchIdx < 0 || resume.phase() == LoopPhase.BATCH_DONE) {
+            return;
+        }
+        st.batchIdx = batchIdx;
+        st.isLastBatch = batchIdx == st.numTrainingBatches - 1;
+        boolean stepping = isStepping(batchIdx);
+        try (PointerScope scope = new PointerScope()) {
+            st.activeResults = st.trainResults;
+            st.trainResults.setHook(LoggingHook.TRAIN_BATCH_HOOK);
+            if (resume.phase() == LoopPhase.TRAIN_BATCH_END) {
+                afterTrainBatchEnd(batchIdx, stepping);
+            } else {
+                afterValidation(batchIdx, stepping, true);
+            }
+        }
+    }
+
+    private boolean isStepping(int batchIdx) {
+        return !module.isAutomaticOptimization() || (batchIdx + 1) % cfg.accumulateGradBatches == 0
+                || batchIdx == st.numTrainingBatches - 1;
     }
 
     /** @return false when the module asked to skip the rest of the epoch */
     private boolean runBatch(Batch batch, int batchIdx) {
         boolean automatic = module.isAutomaticOptimization();
+        st.phase = LoopPhase.BATCH_DONE;
         st.batchIdx = batchIdx;
         st.isLastBatch = batchIdx == st.numTrainingBatches - 1;
         totalBatchIdx++;
-        int k = cfg.accumulateGradBatches;
-        boolean stepping = !automatic || (batchIdx + 1) % k == 0 || st.isLastBatch;
+        boolean stepping = isStepping(batchIdx);
         try (PointerScope scope = new PointerScope()) {
             Batch b = batch.to(st.device);
             st.trainResults.resetStep();
@@ -307,33 +406,47 @@ final class FitLoop {
                 stepper.step(schedulerConfigs, Interval.EPOCH, false, st.currentEpoch, module, st.callbackMetrics,
                         st.metricVersions);
             }
+            st.phase = LoopPhase.TRAIN_BATCH_END;
             hooks.call(c -> c.onTrainBatchEnd(trainer, module, loss, b, batchIdx),
                     () -> module.onTrainBatchEnd(loss, b, batchIdx));
-            if (st.trainResults.hasStepValues()) {
-                st.trainResults.copyStepProgressBarMetrics(st.progressBarMetrics);
-                // Lightning's logged_metrics follow every batch; the loggers only see stepping batches at the
-                // log_every_n_steps rhythm
-                st.trainResults.copyStepLoggerMetrics(st.loggedMetrics);
-                if (stepping && shouldUpdateLogs()) {
-                    trainer.logToLoggers(st.trainResults.stepLoggerMetrics(), OptionalInt.of(st.currentEpoch),
-                            st.batchesThatStepped);
-                }
-            }
-            if (shouldCheckVal(batchIdx)) {
-                validation.run(data.val().orElseThrow(), st.numValBatches, false);
-                module.train(true);
-                st.activeResults = st.trainResults;
-            }
-            if (automatic && stepping) {
-                stepper.step(schedulerConfigs, Interval.STEP, true, batchIdx, module, st.callbackMetrics,
-                        st.metricVersions);
-            }
-            if (stepping) {
-                st.batchesThatStepped++;
-            }
+            afterTrainBatchEnd(batchIdx, stepping);
             return true;
         } finally {
             batch.close();
+        }
+    }
+
+    /** The part of a batch after its {@code on_train_batch_end} hooks: the step row, validation, plateau steps. */
+    private void afterTrainBatchEnd(int batchIdx, boolean stepping) {
+        if (st.trainResults.hasStepValues()) {
+            st.trainResults.copyStepProgressBarMetrics(st.progressBarMetrics);
+            // Lightning's logged_metrics follow every batch; the loggers only see stepping batches at the
+            // log_every_n_steps rhythm
+            st.trainResults.copyStepLoggerMetrics(st.loggedMetrics);
+            if (stepping && shouldUpdateLogs()) {
+                trainer.logToLoggers(st.trainResults.stepLoggerMetrics(), OptionalInt.of(st.currentEpoch),
+                        st.batchesThatStepped);
+            }
+        }
+        boolean validate = shouldCheckVal(batchIdx);
+        if (validate) {
+            st.phase = LoopPhase.VALIDATION_END;
+            validation.run(data.val().orElseThrow(), st.numValBatches, false);
+        }
+        afterValidation(batchIdx, stepping, validate);
+    }
+
+    private void afterValidation(int batchIdx, boolean stepping, boolean validated) {
+        if (validated) {
+            module.train(true);
+            st.activeResults = st.trainResults;
+        }
+        if (module.isAutomaticOptimization() && stepping) {
+            stepper.step(schedulerConfigs, Interval.STEP, true, batchIdx, module, st.callbackMetrics,
+                    st.metricVersions);
+        }
+        if (stepping) {
+            st.batchesThatStepped++;
         }
     }
 

@@ -34,18 +34,18 @@ final class HookDispatcher {
     }
 
     /**
-     * Lightning's special order at the end of a training epoch.
-     *
-     * @param afterModule runs between the module's hook and the monitoring callbacks (to publish what it logged)
+     * Lightning's special order at the end of a training epoch. {@code publish} refreshes the callback metrics
+     * before the monitoring callbacks run, so they see what the module logged in its own hook (Lightning's
+     * callback metrics are computed on access).
      */
-    void trainEpochEnd(Trainer trainer, LightningModule module, Runnable afterModule) {
+    void trainEpochEnd(Trainer trainer, LightningModule module, Runnable publish) {
         for (Callback c : callbacks) {
             if (!c.isMonitoring()) {
                 c.onTrainEpochEnd(trainer, module);
             }
         }
         module.onTrainEpochEnd();
-        afterModule.run();
+        publish.run();
         for (Callback c : callbacks) {
             if (c.isMonitoring()) {
                 c.onTrainEpochEnd(trainer, module);

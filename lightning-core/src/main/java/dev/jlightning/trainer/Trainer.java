@@ -1,5 +1,6 @@
 package dev.jlightning.trainer;
 
+import dev.jlightning.checkpoint.CheckpointLocator;
 import dev.jlightning.core.Callback;
 import dev.jlightning.core.LightningDataModule;
 import dev.jlightning.core.LightningModule;
@@ -110,6 +111,77 @@ public final class Trainer {
     /** Trains with the loaders of a data module. */
     public void fit(LightningModule module, LightningDataModule data) {
         new FitLoop(this, module, DataSources.of(data, "fit")).run();
+    }
+
+    /**
+     * Resumes training from a checkpoint. Lightning: {@code trainer.fit(model, train_dataloaders, ckpt_path=...)}.
+     *
+     * @param ckptPath a checkpoint file, {@code "last"} (the newest "last" checkpoint of the ModelCheckpoint
+     *     callbacks; training starts afresh with a warning when there is none) or {@code "best"} (the ModelCheckpoint's
+     *     best model of this process)
+     * @throws dev.jlightning.checkpoint.CheckpointException if the file is not a usable checkpoint for this module
+     *     and {@code configureOptimizers}; nothing has been trained or changed then
+     */
+    public void fit(LightningModule module, DataLoader train, String ckptPath) {
+        new FitLoop(this, module, DataSources.of(train, Optional.empty()), Optional.of(checkPath(ckptPath))).run();
+    }
+
+    /** Resumes training with validation from a checkpoint; see {@link #fit(LightningModule, DataLoader, String)}. */
+    public void fit(LightningModule module, DataLoader train, DataLoader val, String ckptPath) {
+        new FitLoop(this, module, DataSources.of(train, Optional.of(val)), Optional.of(checkPath(ckptPath))).run();
+    }
+
+    /** Resumes training with a data module from a checkpoint; see {@link #fit(LightningModule, DataLoader, String)}. */
+    public void fit(LightningModule module, LightningDataModule data, String ckptPath) {
+        new FitLoop(this, module, DataSources.of(data, "fit"), Optional.of(checkPath(ckptPath))).run();
+    }
+
+    private static String checkPath(String ckptPath) {
+        if (ckptPath == null || ckptPath.isBlank()) {
+            throw new MisconfigurationException("ckptPath must be a checkpoint file, \"last\" or \"best\"; to start"
+                    + " afresh call fit without it");
+        }
+        return ckptPath;
+    }
+
+    /**
+     * Saves a full checkpoint of the current run (module, optimizers, schedulers, loop position, callbacks, RNG
+     * states, hyperparameters) crash-safely to {@code path}. Lightning: {@code trainer.save_checkpoint(filepath)}.
+     *
+     * @throws dev.jlightning.checkpoint.CheckpointException if it cannot be written; a previous file at
+     *     {@code path} is then unchanged
+     */
+    public void saveCheckpoint(Path path) {
+        saveCheckpoint(path, false);
+    }
+
+    /**
+     * Saves a checkpoint; with {@code weightsOnly} only the module's weights, hyperparameters and counters.
+     * Lightning: {@code trainer.save_checkpoint(filepath, weights_only)}.
+     */
+    public void saveCheckpoint(Path path, boolean weightsOnly) {
+        if (path == null) {
+            throw new MisconfigurationException("saveCheckpoint needs a file path, got null");
+        }
+        new CheckpointConnector(this).save(path, weightsOnly);
+    }
+
+    /** The checkpoint the current (or last) fit resumed from. Lightning: {@code trainer.ckpt_path}. */
+    public Optional<Path> ckptPath() {
+        return Optional.ofNullable(state.ckptPath);
+    }
+
+    /**
+     * The first callback that locates checkpoints (a {@code ModelCheckpoint}). Lightning:
+     * {@code trainer.checkpoint_callback}.
+     */
+    public Optional<CheckpointLocator> checkpointCallback() {
+        for (Callback c : callbacks) {
+            if (c instanceof CheckpointLocator) {
+                return Optional.of((CheckpointLocator) c);
+            }
+        }
+        return Optional.empty();
     }
 
     /** Runs one validation epoch; returns the logged epoch metrics. Lightning: {@code trainer.validate}. */

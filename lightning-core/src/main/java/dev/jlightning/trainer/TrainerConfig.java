@@ -1,5 +1,7 @@
 package dev.jlightning.trainer;
 
+import dev.jlightning.checkpoint.AtomicCheckpointIO;
+import dev.jlightning.checkpoint.CheckpointIO;
 import dev.jlightning.core.Callback;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.logging.CSVLogger;
@@ -43,6 +45,7 @@ public final class TrainerConfig {
     final Path defaultRootDir;
     final boolean enableProgressBar;
     final boolean enableModelSummary;
+    final CheckpointIO checkpointIO;
 
     private TrainerConfig(Builder b) {
         this.fastDevRun = b.fastDevRun;
@@ -70,6 +73,7 @@ public final class TrainerConfig {
         this.defaultRootDir = b.defaultRootDir;
         this.enableProgressBar = b.enableProgressBar;
         this.enableModelSummary = b.enableModelSummary;
+        this.checkpointIO = b.checkpointIO;
     }
 
     static Builder builder() {
@@ -122,23 +126,28 @@ public final class TrainerConfig {
         return deviceSpec;
     }
 
-    public Path defaultRootDir() {
-        return defaultRootDir;
+    /** How checkpoints are written and read; crash-safe {@link AtomicCheckpointIO} by default. */
+    public CheckpointIO checkpointIO() {
+        return checkpointIO;
     }
 
-    /** Validation every this fraction of an epoch; empty when {@link #valCheckBatches()} is set. */
+    /** Lightning's {@code check_val_every_n_epoch}; empty for {@code None} (validation counted across epochs). */
+    public OptionalInt checkValEveryNEpoch() {
+        return checkValEveryNEpoch;
+    }
+
+    /** Lightning's {@code val_check_interval} as a fraction of the epoch, when it was given as one. */
     public OptionalDouble valCheckFraction() {
         return valCheckFraction;
     }
 
-    /** Validation every this many training batches; empty when {@link #valCheckFraction()} is set. */
+    /** Lightning's {@code val_check_interval} as a number of batches, when it was given as one. */
     public OptionalInt valCheckBatches() {
         return valCheckBatches;
     }
 
-    /** Validation after every n-th epoch; empty for Lightning's {@code check_val_every_n_epoch=None}. */
-    public OptionalInt checkValEveryNEpoch() {
-        return checkValEveryNEpoch;
+    public Path defaultRootDir() {
+        return defaultRootDir;
     }
 
     /** Whether a default progress bar is added (when the callbacks module is present). */
@@ -176,6 +185,7 @@ public final class TrainerConfig {
         private Path defaultRootDir = Path.of(".");
         private boolean enableProgressBar = true;
         private boolean enableModelSummary = true;
+        private CheckpointIO checkpointIO = new AtomicCheckpointIO();
 
         private Builder() {
         }
@@ -405,6 +415,18 @@ public final class TrainerConfig {
          */
         public Builder enableModelSummary(boolean enabled) {
             this.enableModelSummary = enabled;
+            return this;
+        }
+
+        /**
+         * How checkpoints are written, read and removed. Lightning: a {@code CheckpointIO} in {@code plugins}.
+         * Default: {@link AtomicCheckpointIO}.
+         */
+        public Builder checkpointIO(CheckpointIO io) {
+            if (io == null) {
+                throw new MisconfigurationException("checkpointIO must not be null; leave it unset for the default");
+            }
+            this.checkpointIO = io;
             return this;
         }
 

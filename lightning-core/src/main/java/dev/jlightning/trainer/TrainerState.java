@@ -41,6 +41,16 @@ final class TrainerState {
     final Map<String, Double> loggedMetrics = new LinkedHashMap<>();
     final Map<String, Double> progressBarMetrics = new LinkedHashMap<>();
 
+    /** Where the fit loop stands, as a checkpoint saved now records it. */
+    LoopPhase phase = LoopPhase.EPOCH_DONE;
+    /** The data-order generator's state at the start of the current epoch, before it drew the epoch's order. */
+    Map<String, Object> trainDataEpochStart = Map.of();
+    boolean reachedLastBatch;
+    /** The checkpoint the current fit resumed from. Lightning: {@code trainer.ckpt_path}. */
+    java.nio.file.Path ckptPath;
+    /** The fit loop of the current or last fit, whose position and data checkpoints record. */
+    FitLoop fitLoop;
+
     final MetricCollector trainResults = new MetricCollector();
     final MetricCollector evalResults = new MetricCollector();
     MetricCollector activeResults;

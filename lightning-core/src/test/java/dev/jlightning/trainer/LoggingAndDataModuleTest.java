@@ -68,7 +68,8 @@ class LoggingAndDataModuleTest {
         assertEquals(7.0, cb.get("epoch_only"));
         assertTrue(cb.containsKey("train_loss"));
         assertFalse(cb.containsKey("train_loss_step"), "a step-only metric is not forked");
-        // Lightning's epoch_end_reached comes before on_train_epoch_end: the plain name already holds the epoch mean
+        // from the epoch's end on the plain name holds the epoch aggregate, as Lightning's lazily computed
+        // callback_metrics do once epoch_end_reached() is called
         assertEquals(List.of(1.0), seenInCallbackMetrics);
         List<String> lines = Files.readAllLines(dir.resolve("lightning_logs/version_0/metrics.csv"));
         assertEquals("both_epoch,both_step,epoch,epoch_only,step,train_loss", lines.get(0));

@@ -73,9 +73,8 @@ class TunerTest {
 
         @Override
         public Object configureOptimizers() {
-            Object lr0 = hparams().containsKey("lr") ? hparams().get("lr") : hparams().getOrDefault("learning_rate", 0.1);
-            double lr = ((Number) lr0).doubleValue();
-            SGD sgd = new SGD(parameters(), new SGDOptions(lr));
+            Object lr = hparams().getOrDefault("lr", hparams().getOrDefault("learning_rate", 0.1));
+            SGD sgd = new SGD(parameters(), new SGDOptions(((Number) lr).doubleValue()));
             // the finder must replace this scheduler with its own
             return withScheduler ? OptimizerConfig.of(sgd, new StepLR(sgd, 1, 0.1)) : sgd;
         }

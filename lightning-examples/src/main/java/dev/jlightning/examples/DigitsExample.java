@@ -3,6 +3,7 @@ package dev.jlightning.examples;
 import dev.jlightning.callbacks.EarlyStopping;
 import dev.jlightning.callbacks.EarlyStoppingReason;
 import dev.jlightning.callbacks.LearningRateMonitor;
+import dev.jlightning.callbacks.ModelCheckpoint;
 import dev.jlightning.data.DataLoader;
 import dev.jlightning.logging.CSVLogger;
 import dev.jlightning.logging.TensorBoardLogger;
@@ -20,8 +21,9 @@ import org.bytedeco.pytorch.global.torch;
 /**
  * Handwritten digits on real data: the UCI 8x8 digits (1,797 images, shipped with the examples), 80/20 split with a
  * fixed seed, an MLP, the learning-rate finder to pick the peak learning rate, then training with OneCycleLR stepped
- * every batch, EarlyStopping on the validation loss, LearningRateMonitor, and logs to TensorBoard and CSV in
- * {@code <out>/digits/version_<n>/} (the finder's plot too, as {@code lr_find.png}).
+ * every batch, EarlyStopping on the validation loss, ModelCheckpoint keeping the best validation accuracy,
+ * LearningRateMonitor, and logs to TensorBoard and CSV in {@code <out>/digits/version_<n>/} (with the finder's plot,
+ * {@code lr_find.png}, and the checkpoint under {@code checkpoints/}).
  *
  * <p>Run: {@code Launcher digits [out-dir]} (default {@code lightning_logs}); then
  * {@code tensorboard --logdir <out-dir>}.
@@ -34,8 +36,8 @@ public final class DigitsExample implements Scenario {
 
     /** What one run produced. */
     public record Result(double valAccuracy, double valLoss, double lrFinderSuggestion, int epochs, long steps,
-            EarlyStoppingReason stopReason, Path logDir, Path eventFile, Path metricsCsv, Path lrFinderPlot,
-            Duration elapsed) {
+            EarlyStoppingReason stopReason, double bestValAccuracy, Path bestCheckpoint, Path logDir, Path eventFile,
+            Path metricsCsv, Path lrFinderPlot, Duration elapsed) {
     }
 
     @Override
@@ -58,6 +60,7 @@ public final class DigitsExample implements Scenario {
         System.out.printf("trained %d epochs (%d steps), stop reason: %s%n", r.epochs(), r.steps(),
                 r.stopReason().value());
         System.out.printf("validation accuracy %.4f, validation loss %.4f%n", r.valAccuracy(), r.valLoss());
+        System.out.printf("best validation accuracy %.4f in %s%n", r.bestValAccuracy(), r.bestCheckpoint());
         System.out.printf("run time %.1f s%n", r.elapsed().toMillis() / 1000.0);
         System.out.println("logs: " + r.logDir());
         System.out.println("open them with: tensorboard --logdir " + out.toAbsolutePath());
@@ -85,10 +88,11 @@ public final class DigitsExample implements Scenario {
                     .version(Integer.parseInt(tensorBoard.version())).build();
             EarlyStopping earlyStopping = EarlyStopping.builder("val_loss").patience(5).build();
             LearningRateMonitor lrMonitor = LearningRateMonitor.builder().loggingInterval("step").build();
-            // ModelCheckpoint: add ModelCheckpoint(monitor "val_acc", mode "max") to the callbacks here once
-            // dev.jlightning.checkpoint is on main; until then the final weights are the ones evaluated.
+            // goes last, as Lightning orders checkpoint callbacks
+            ModelCheckpoint checkpoint = ModelCheckpoint.builder().monitor("val_acc").mode("max").saveTopK(1).build();
             Trainer trainer = Trainer.builder().maxEpochs(MAX_EPOCHS).defaultRootDir(saveDir)
-                    .logger(csv, tensorBoard).logEveryNSteps(10).callbacks(earlyStopping, lrMonitor).build();
+                    .logger(csv, tensorBoard).logEveryNSteps(10).callbacks(lrMonitor, earlyStopping, checkpoint)
+                    .build();
 
             // the finder stores its suggestion as the "lr" hyperparameter, OneCycleLR's peak
             LRFinderResult lrFind = new Tuner(trainer).lrFind(model, train, LRFindOptions.builder().minLr(1e-5)
@@ -100,7 +104,9 @@ public final class DigitsExample implements Scenario {
             double acc = trainer.callbackMetrics().get("val_acc");
             double loss = trainer.callbackMetrics().get("val_loss");
             return new Result(acc, loss, lrFind.suggestion().orElse(Double.NaN), trainer.currentEpoch(),
-                    trainer.globalStep(), earlyStopping.stoppingReason(), tensorBoard.logDir(),
+                    trainer.globalStep(), earlyStopping.stoppingReason(),
+                    checkpoint.bestModelScore().orElseThrow(), checkpoint.bestCheckpoint().orElseThrow(),
+                    tensorBoard.logDir(),
                     eventFile(tensorBoard.logDir()), csv.logDir().resolve("metrics.csv"), plot,
                     Duration.ofNanos(System.nanoTime() - start));
         } finally {

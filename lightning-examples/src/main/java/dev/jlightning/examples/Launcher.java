@@ -17,6 +17,7 @@ public final class Launcher {
         register(new SchedulerPlotsExample());
         register(new WarmupCosineExample());
         register(new GanExample());
+        register(new ResumeTrainingExample());
         register(new DigitsExample());
     }
 

@@ -41,9 +41,9 @@ class DigitsExampleTest {
     @Test
     void reachesNinetyFivePercentValidationAccuracyAndLeavesDecodableLogs() throws Exception {
         DigitsExample.Result r = DigitsExample.train(dir, 42);
-        System.out.printf("digits: val_acc %.4f, val_loss %.4f, lr %.4g, %d epochs, %d steps, %s, %.1f s%n",
-                r.valAccuracy(), r.valLoss(), r.lrFinderSuggestion(), r.epochs(), r.steps(), r.stopReason(),
-                r.elapsed().toMillis() / 1000.0);
+        System.out.printf("digits: val_acc %.4f (best %.4f), val_loss %.4f, lr %.4g, %d epochs, %d steps, %s,"
+                + " %.1f s%n", r.valAccuracy(), r.bestValAccuracy(), r.valLoss(), r.lrFinderSuggestion(), r.epochs(),
+                r.steps(), r.stopReason(), r.elapsed().toMillis() / 1000.0);
 
         assertTrue(r.valAccuracy() >= 0.95, "validation accuracy " + r.valAccuracy());
         assertTrue(r.elapsed().getSeconds() < 60, "ran " + r.elapsed());
@@ -51,6 +51,11 @@ class DigitsExampleTest {
         assertTrue(r.lrFinderSuggestion() > 1e-4 && r.lrFinderSuggestion() < 0.1, "lr " + r.lrFinderSuggestion());
         assertEquals(EarlyStoppingReason.PATIENCE_EXHAUSTED, r.stopReason());
         assertTrue(r.epochs() < DigitsExample.MAX_EPOCHS, "early stopping ended the run at epoch " + r.epochs());
+        // ModelCheckpoint kept the best epoch by validation accuracy, inside the run's directory
+        assertTrue(r.bestValAccuracy() >= r.valAccuracy(), "best " + r.bestValAccuracy());
+        assertTrue(Files.isRegularFile(r.bestCheckpoint()), r.bestCheckpoint().toString());
+        assertEquals(r.logDir().resolve("checkpoints").toAbsolutePath().normalize(),
+                r.bestCheckpoint().getParent().toAbsolutePath().normalize());
 
         // the event file decodes completely: framing, both CRCs, every message and field
         List<EventFileDecoder.Event> events = EventFileDecoder.read(r.eventFile());
