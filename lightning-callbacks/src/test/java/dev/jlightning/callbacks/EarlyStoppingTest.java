@@ -337,4 +337,57 @@ class EarlyStoppingTest {
         assertTrue(assertThrows(MisconfigurationException.class, () -> EarlyStopping.builder(""))
                 .getMessage().contains("`monitor`"));
     }
+
+    @Test
+    void theStateTravelsInCheckpointsAndComesBackOnResume() {
+        // Lightning's test_resume_early_stopping_from_checkpoint: the checkpoint holds the state of its epoch
+        List<Map<String, Object>> perEpoch = new java.util.ArrayList<>();
+        EarlyStopping es = EarlyStopping.builder("train_loss").patience(5).checkOnTrainEpochEnd(true).build();
+        dev.jlightning.core.Callback recorder = new dev.jlightning.core.Callback() {
+            @Override
+            public void onTrainEpochEnd(Trainer t, dev.jlightning.core.LightningModule m) {
+                perEpoch.add(es.stateDict());
+            }
+
+            @Override
+            public boolean isMonitoring() {
+                return true;
+            }
+        };
+        ModelCheckpoint ckpt = ModelCheckpoint.builder().dirpath(dir.resolve("ckpt")).saveTopK(-1).build();
+        Trainer trainer = base().maxEpochs(4).callbacks(es, recorder, ckpt).build();
+        // 3 improves on nothing, 2 on 3; 2.5 and 2.5 do not improve on 2
+        trainer.fit(new Scripted("train_loss", true, 3, 2, 2.5, 2.5), BoringModel.data(2));
+        assertEquals(4, perEpoch.size());
+
+        java.nio.file.Path third = dir.resolve("ckpt/epoch=2-step=6.ckpt");
+        dev.jlightning.checkpoint.Checkpoint saved = trainer.config().checkpointIO().load(third);
+        Map<String, Object> state = saved.callbackState(es.stateKey()).orElseThrow();
+        assertEquals(numbersAsDoubles(perEpoch.get(2)), numbersAsDoubles(state));
+        assertEquals(1, ((Number) state.get("wait_count")).intValue());
+        assertEquals(2.0, ((Number) state.get("best_score")).doubleValue());
+
+        // resuming restores it before training continues
+        EarlyStopping resumed = EarlyStopping.builder("train_loss").patience(5).checkOnTrainEpochEnd(true).build();
+        List<Map<String, Object>> atTrainStart = new java.util.ArrayList<>();
+        dev.jlightning.core.Callback probe = new dev.jlightning.core.Callback() {
+            @Override
+            public void onTrainStart(Trainer t, dev.jlightning.core.LightningModule m) {
+                atTrainStart.add(resumed.stateDict());
+            }
+        };
+        base().maxEpochs(5).callbacks(resumed, probe).build()
+                .fit(new Scripted("train_loss", true, 3, 2, 2.5, 2.5, 2.5), BoringModel.data(2), third.toString());
+        assertEquals(1, atTrainStart.size());
+        assertEquals(numbersAsDoubles(perEpoch.get(2)), numbersAsDoubles(atTrainStart.get(0)));
+        // epochs 3 and 4 add two more checks without improvement
+        assertEquals(3, resumed.waitCount());
+    }
+
+    /** JSON gives numbers back in its own types; the values are what must survive. */
+    private static Map<String, Object> numbersAsDoubles(Map<String, Object> state) {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        state.forEach((k, v) -> out.put(k, v instanceof Number ? (Object) ((Number) v).doubleValue() : v));
+        return out;
+    }
 }
