@@ -67,7 +67,12 @@ public final class TrainerOverheadBench {
         final LinearImpl fc2 = register_module("fc2", new LinearImpl(64, 1));
     }
 
+    /**
+     * @param args optional number of rounds (default 3); each round runs the three variants once, interleaved so
+     *     that slow phases of a shared machine hit them alike
+     */
     public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
         torch.set_num_threads(1);
         Path logs = Files.createTempDirectory("jlightning-bench");
         TensorDataset data = dataset();
@@ -75,22 +80,35 @@ public final class TrainerOverheadBench {
         raw(data, 500);
         jlightning(data, 500, false, logs);
         jlightning(data, 500, true, logs);
-        double[] rawUs = new double[3];
-        double[] offUs = new double[3];
-        double[] onUs = new double[3];
-        for (int r = 0; r < 3; r++) {
-            rawUs[r] = raw(data, STEPS);
-            offUs[r] = jlightning(data, STEPS, false, logs);
-            onUs[r] = jlightning(data, STEPS, true, logs);
+        double[][] raw = new double[2][rounds];
+        double[][] off = new double[2][rounds];
+        double[][] on = new double[2][rounds];
+        for (int r = 0; r < rounds; r++) {
+            record(raw, r, () -> raw(data, STEPS));
+            record(off, r, () -> jlightning(data, STEPS, false, logs));
+            record(on, r, () -> jlightning(data, STEPS, true, logs));
         }
-        double raw = median(rawUs);
-        double off = median(offUs);
-        double on = median(onUs);
-        System.out.printf("raw LibTorch loop        %7.1f us/step  runs %s%n", raw, Arrays.toString(round(rawUs)));
-        System.out.printf("Trainer, no logger       %7.1f us/step  runs %s  ratio %.3f%n", off,
-                Arrays.toString(round(offUs)), off / raw);
-        System.out.printf("Trainer, CSVLogger       %7.1f us/step  runs %s  ratio %.3f%n", on,
-                Arrays.toString(round(onUs)), on / raw);
+        // wall time, and the calling thread's CPU time, which a noisy neighbour's steal time does not inflate
+        String[] kinds = {"wall", "cpu"};
+        for (int k = 0; k < 2; k++) {
+            double rawMedian = median(raw[k]);
+            System.out.printf("[%s] raw LibTorch loop     %7.1f us/step  runs %s%n", kinds[k], rawMedian,
+                    Arrays.toString(round(raw[k])));
+            System.out.printf("[%s] Trainer, no logger    %7.1f us/step  runs %s  ratio %.3f%n", kinds[k],
+                    median(off[k]), Arrays.toString(round(off[k])), median(off[k]) / rawMedian);
+            System.out.printf("[%s] Trainer, CSVLogger    %7.1f us/step  runs %s  ratio %.3f%n", kinds[k],
+                    median(on[k]), Arrays.toString(round(on[k])), median(on[k]) / rawMedian);
+        }
+    }
+
+    /** Runs {@code body} once and stores its wall and thread-CPU microseconds per step at {@code [0|1][round]}. */
+    private static void record(double[][] into, int round, Runnable body) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long cpu0 = mx.getCurrentThreadCpuTime();
+        long wall0 = System.nanoTime();
+        body.run();
+        into[0][round] = (System.nanoTime() - wall0) / 1e3 / STEPS;
+        into[1][round] = (mx.getCurrentThreadCpuTime() - cpu0) / 1e3 / STEPS;
     }
 
     private static TensorDataset dataset() {
@@ -103,14 +121,13 @@ public final class TrainerOverheadBench {
     }
 
     /** A hand-written loop: shuffled gather, forward, MSE, backward, SGD step, StepLR by hand, one scope per step. */
-    static double raw(TensorDataset data, int steps) {
+    static void raw(TensorDataset data, int steps) {
         torch.manual_seed(1);
         RawNet net = new RawNet();
         SGD sgd = new SGD(net.parameters(), new SGDOptions(0.01));
         DataOrderGenerator gen = new DataOrderGenerator(3);
         double lr = 0.01;
         int[] order = gen.permutation(SAMPLES);
-        long start = System.nanoTime();
         for (int step = 0; step < steps; step++) {
             int b = step % BATCHES_PER_EPOCH;
             if (b == 0 && step > 0) {
@@ -136,10 +153,9 @@ public final class TrainerOverheadBench {
                 loss.item_double();
             }
         }
-        return (System.nanoTime() - start) / 1e3 / steps;
     }
 
-    static double jlightning(TensorDataset data, int steps, boolean csv, Path logs) {
+    static void jlightning(TensorDataset data, int steps, boolean csv, Path logs) {
         torch.manual_seed(1);
         Net net = new Net();
         DataLoader loader = DataLoader.builder(data).batchSize(BATCH).shuffle(true).seed(3).build();
@@ -148,9 +164,7 @@ public final class TrainerOverheadBench {
                 .enableProgressBar(false).enableModelSummary(false);
         builder = csv ? builder.logger(CSVLogger.of(logs)) : builder.logger(false);
         Trainer trainer = builder.build();
-        long start = System.nanoTime();
         trainer.fit(net, loader);
-        return (System.nanoTime() - start) / 1e3 / steps;
     }
 
     private static double median(double[] v) {
