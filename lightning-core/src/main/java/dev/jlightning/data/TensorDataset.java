@@ -83,9 +83,13 @@ public final class TensorDataset implements Dataset, AutoCloseable {
             }
         }
         Tensor[] out = new Tensor[tensors.size()];
-        try (Tensor idx = Tensor.create(toLongs(indices))) {
+        // Tensor.create also allocates the index buffer and options objects: the scope frees them all, and only
+        // the gathered rows are kept (one reference each, released when the batch is closed)
+        try (PointerScope scope = new PointerScope()) {
+            Tensor idx = Tensor.create(toLongs(indices));
             for (int i = 0; i < out.length; i++) {
                 out[i] = index_select(tensors.get(i), 0, idx);
+                out[i].retainReference();
             }
         }
         return Batch.of(out);
