@@ -11,6 +11,9 @@ import dev.jlightning.checkpoint.CheckpointException;
 import dev.jlightning.core.Callback;
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.core.MisconfigurationException;
+import dev.jlightning.data.Batch;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 import dev.jlightning.logging.CSVLogger;
 import dev.jlightning.trainer.Trainer;
 import java.io.IOException;
@@ -235,5 +238,37 @@ class ModelCheckpointTest {
         assertEquals("`mode` can be min or max, got best", assertThrows(MisconfigurationException.class,
                 () -> ModelCheckpoint.builder().mode("best")).getMessage());
         assertThrows(IllegalArgumentException.class, () -> ModelCheckpoint.builder().filename("{val_loss:.2q}").build());
+    }
+
+    @Test
+    void monitorsATrainingEpochAggregateAtTheEpochsEnd() {
+        // Lightning's test_model_checkpoint_score_and_ckpt with monitor="train_loss_epoch": the epoch mean must be
+        // visible to ModelCheckpoint in on_train_epoch_end, not the previous epoch's value
+        List<Double> epochMeans = new ArrayList<>();
+        TinyNet net = new TinyNet() {
+            @Override
+            public Tensor trainingStep(Batch batch, int batchIdx) {
+                Tensor loss = torch.mse_loss(fc.forward(batch.x()), batch.y());
+                log("train_loss", loss, dev.jlightning.core.LogOptions.builder().onEpoch(true).build());
+                return loss;
+            }
+        };
+        Callback recorder = new Callback() {
+            @Override
+            public void onTrainEpochEnd(Trainer trainer, LightningModule module) {
+                epochMeans.add(trainer.callbackMetrics().get("train_loss_epoch"));
+            }
+        };
+        ModelCheckpoint mc = ModelCheckpoint.builder().monitor("train_loss_epoch").saveTopK(-1).build();
+        trainer(3, recorder, mc).fit(net, TinyNet.data(12, 4, 1));
+        assertEquals(3, epochMeans.size());
+        assertEquals(3, mc.bestKModels().size());
+        // one checkpoint per epoch, each scored with that epoch's own mean
+        List<Double> scores = new ArrayList<>(mc.bestKModels().values());
+        scores.sort(null);
+        List<Double> expected = new ArrayList<>(epochMeans);
+        expected.sort(null);
+        assertEquals(expected, scores);
+        assertEquals(java.util.Collections.min(epochMeans), mc.bestModelScore().getAsDouble());
     }
 }
