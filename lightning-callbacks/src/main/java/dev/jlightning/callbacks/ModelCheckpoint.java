@@ -460,6 +460,10 @@ public final class ModelCheckpoint implements Callback, CheckpointLocator {
     }
 
     private void remove(Trainer trainer, String filepath) {
+        // under DDP only rank 0 wrote the file, so only rank 0 removes it
+        if (!trainer.isGlobalZero()) {
+            return;
+        }
         trainer.config().checkpointIO().remove(Path.of(filepath));
     }
 

@@ -51,7 +51,7 @@ public final class ModelSummary implements Callback {
 
     @Override
     public void onFitStart(Trainer trainer, LightningModule module) {
-        if (maxDepth == 0) {
+        if (maxDepth == 0 || !trainer.isGlobalZero()) {
             return;
         }
         ModelSummaryTable summary = ModelSummaryTable.of(module, maxDepth);

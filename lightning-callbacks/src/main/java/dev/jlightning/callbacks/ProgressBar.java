@@ -50,6 +50,20 @@ public final class ProgressBar implements Callback {
     private final boolean showLoss;
     private final Ticker ticker;
     private final ProgressRenderer renderer;
+    private boolean silenced;
+    private static final ProgressRenderer SILENT = new ProgressRenderer() {
+        @Override
+        public void draw(dev.jlightning.callbacks.progress.BarState state) {
+        }
+
+        @Override
+        public void done(dev.jlightning.callbacks.progress.BarState state) {
+        }
+
+        @Override
+        public void discard() {
+        }
+    };
     private final boolean terminal;
     private boolean enabled = true;
 
@@ -126,6 +140,16 @@ public final class ProgressBar implements Callback {
 
     // ---------------------------------------------------------------- training
 
+    /** Lightning draws progress on global rank 0 only; the other ranks of a DDP job stay silent. */
+    @Override
+    public void setup(Trainer trainer, LightningModule module, String stage) {
+        silenced = !trainer.isGlobalZero();
+    }
+
+    private ProgressRenderer renderer() {
+        return silenced ? SILENT : renderer;
+    }
+
     @Override
     public void onTrainStart(Trainer trainer, LightningModule module) {
         losses.clear();
@@ -143,7 +167,7 @@ public final class ProgressBar implements Callback {
         trainN = 0;
         trainTotal = trainer.numTrainingBatches();
         trainActive = true;
-        renderer.draw(trainState(trainer, seconds(trainStart)));
+        renderer().draw(trainState(trainer, seconds(trainStart)));
     }
 
     @Override
@@ -160,7 +184,7 @@ public final class ProgressBar implements Callback {
         }
         trainN = batchIdx + 1L;
         if (due(trainN, trainTotal)) {
-            renderer.draw(trainState(trainer, seconds(trainStart)));
+            renderer().draw(trainState(trainer, seconds(trainStart)));
         }
     }
 
@@ -172,7 +196,7 @@ public final class ProgressBar implements Callback {
         BarState finished = trainState(trainer, seconds(trainStart));
         finishedEpoch = Optional.of(finished);
         trainActive = false;
-        renderer.draw(finished);
+        renderer().draw(finished);
     }
 
     @Override
@@ -187,7 +211,7 @@ public final class ProgressBar implements Callback {
         if (!isEnabled()) {
             return;
         }
-        renderer.discard();
+        renderer().discard();
         if (trainActive) {
             finishedEpoch = Optional.of(trainState(trainer, seconds(trainStart)));
             trainActive = false;
@@ -207,7 +231,7 @@ public final class ProgressBar implements Callback {
         BarState withMetrics = new BarState(last.description(), last.n(), last.total(), last.elapsedSeconds(),
                 trainPostfix(trainer));
         if (keep) {
-            renderer.done(withMetrics);
+            renderer().done(withMetrics);
         }
         finishedEpoch = Optional.empty();
     }
@@ -239,17 +263,17 @@ public final class ProgressBar implements Callback {
             return;
         }
         if ("fit".equals(trainer.stage())) {
-            renderer.discard();
+            renderer().discard();
             // the training bar comes back with the validation metrics
             if (finishedEpoch.isPresent()) {
                 BarState f = finishedEpoch.get();
-                renderer.draw(new BarState(f.description(), f.n(), f.total(), f.elapsedSeconds(),
+                renderer().draw(new BarState(f.description(), f.n(), f.total(), f.elapsedSeconds(),
                         trainPostfix(trainer)));
             } else if (trainActive) {
-                renderer.draw(trainState(trainer, seconds(trainStart)));
+                renderer().draw(trainState(trainer, seconds(trainStart)));
             }
         } else {
-            renderer.done(evalState());
+            renderer().done(evalState());
         }
     }
 
@@ -268,7 +292,7 @@ public final class ProgressBar implements Callback {
     @Override
     public void onTestEnd(Trainer trainer, LightningModule module) {
         if (isEnabled()) {
-            renderer.done(evalState());
+            renderer().done(evalState());
         }
     }
 
@@ -288,7 +312,7 @@ public final class ProgressBar implements Callback {
     @Override
     public void onPredictEnd(Trainer trainer, LightningModule module) {
         if (isEnabled()) {
-            renderer.done(evalState());
+            renderer().done(evalState());
         }
     }
 
@@ -297,7 +321,7 @@ public final class ProgressBar implements Callback {
         evalStart = ticker.nanoTime();
         evalN = 0;
         evalTotal = total;
-        renderer.draw(evalState());
+        renderer().draw(evalState());
     }
 
     private void evalBatch(int batchIdx) {
@@ -306,7 +330,7 @@ public final class ProgressBar implements Callback {
         }
         evalN = batchIdx + 1L;
         if (due(evalN, evalTotal.orElse(-1))) {
-            renderer.draw(evalState());
+            renderer().draw(evalState());
         }
     }
 

@@ -26,8 +26,10 @@ public final class LogOptions {
     private final boolean logger;
     private final String reduceFx;
     private final OptionalLong batchSize;
+    private final boolean syncDist;
 
     private LogOptions(Builder b) {
+        this.syncDist = b.syncDist;
         this.onStep = b.onStep;
         this.onEpoch = b.onEpoch;
         this.progBar = b.progBar;
@@ -71,6 +73,14 @@ public final class LogOptions {
         return batchSize;
     }
 
+    /**
+     * Whether the value is reduced across the ranks of a distributed run with {@link #reduceFx()} before it is
+     * logged. Lightning: {@code sync_dist}.
+     */
+    public boolean isSyncDist() {
+        return syncDist;
+    }
+
     /** Builder for {@link LogOptions}. */
     public static final class Builder {
         private Optional<Boolean> onStep = Optional.empty();
@@ -79,6 +89,7 @@ public final class LogOptions {
         private boolean logger = true;
         private String reduceFx = "mean";
         private OptionalLong batchSize = OptionalLong.empty();
+        private boolean syncDist;
 
         private Builder() {
         }
@@ -119,6 +130,15 @@ public final class LogOptions {
                 throw new MisconfigurationException("batch_size must be >= 1 when given, got " + batchSize);
             }
             this.batchSize = OptionalLong.of(batchSize);
+            return this;
+        }
+
+        /**
+         * Reduce the value across ranks (mean by default, or the {@link #reduceFx(String) reduce_fx}) under DDP:
+         * step values at every log call, epoch aggregates over all ranks' samples. Lightning: {@code sync_dist=True}.
+         */
+        public Builder syncDist(boolean syncDist) {
+            this.syncDist = syncDist;
             return this;
         }
 

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -27,6 +28,7 @@ public final class DataLoader implements Iterable<Batch> {
     private final boolean dropLast;
     private final int prefetch;
     private final DataOrderGenerator generator;
+    private final Optional<DistributedSampler> sampler;
 
     private DataLoader(Builder b) {
         this.dataset = b.dataset;
@@ -35,6 +37,35 @@ public final class DataLoader implements Iterable<Batch> {
         this.dropLast = b.dropLast;
         this.prefetch = b.prefetch;
         this.generator = new DataOrderGenerator(b.seed.isPresent() ? b.seed.getAsLong() : GlobalSeed.next());
+        this.sampler = b.sampler;
+    }
+
+    private DataLoader(DataLoader base, DistributedSampler sampler) {
+        this.dataset = base.dataset;
+        this.batchSize = base.batchSize;
+        this.shuffle = base.shuffle;
+        this.dropLast = base.dropLast;
+        this.prefetch = base.prefetch;
+        // shared, not copied: the view draws the same epoch orders as the loader it was made from, and a checkpoint
+        // of either restores both
+        this.generator = base.generator;
+        this.sampler = Optional.of(sampler);
+    }
+
+    /**
+     * This loader with {@code sampler} splitting each epoch's order among the ranks, as Lightning re-creates a
+     * loader with a {@code DistributedSampler}; dataset, batch size, shuffling and generator are shared.
+     */
+    public DataLoader withDistributedSampler(DistributedSampler sampler) {
+        if (sampler == null) {
+            throw new IllegalArgumentException("withDistributedSampler needs a sampler, got null");
+        }
+        return new DataLoader(this, sampler);
+    }
+
+    /** The distributed sampler that splits this loader's epochs among ranks, if any. */
+    public Optional<DistributedSampler> distributedSampler() {
+        return sampler;
     }
 
     /** Starts a builder over {@code dataset}; the batch size defaults to 1 as in PyTorch. */
@@ -65,7 +96,7 @@ public final class DataLoader implements Iterable<Batch> {
 
     /** Number of batches in one pass, {@code len(loader)}. */
     public int numBatches() {
-        int n = dataset.size();
+        int n = sampler.isPresent() ? sampler.get().numSamples(dataset.size()) : dataset.size();
         return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
     }
 
@@ -106,6 +137,9 @@ public final class DataLoader implements Iterable<Batch> {
             throw new IllegalArgumentException("firstBatch must be in [0, " + numBatches() + "], got " + firstBatch);
         }
         int[] order = shuffle ? generator.permutation(dataset.size()) : identity(dataset.size());
+        if (sampler.isPresent()) {
+            order = sampler.get().shard(order);
+        }
         return prefetch > 0 ? new PrefetchingIterator(order, firstBatch) : new DirectIterator(order, firstBatch);
     }
 
@@ -242,6 +276,7 @@ public final class DataLoader implements Iterable<Batch> {
         private boolean dropLast;
         private int prefetch;
         private OptionalLong seed = OptionalLong.empty();
+        private Optional<DistributedSampler> sampler = Optional.empty();
 
         private Builder(Dataset dataset) {
             if (dataset == null) {
@@ -283,6 +318,15 @@ public final class DataLoader implements Iterable<Batch> {
                 throw new IllegalArgumentException("prefetch must be >= 0, got " + batches);
             }
             this.prefetch = batches;
+            return this;
+        }
+
+        /** Splits each epoch among the ranks of a distributed job; the Trainer adds one itself under DDP. */
+        public Builder sampler(DistributedSampler sampler) {
+            if (sampler == null) {
+                throw new IllegalArgumentException("sampler must not be null; leave it unset for none");
+            }
+            this.sampler = Optional.of(sampler);
             return this;
         }
 

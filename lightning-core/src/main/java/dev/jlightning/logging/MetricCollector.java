@@ -19,6 +19,24 @@ public final class MetricCollector {
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private LoggingHook hook = LoggingHook.TRAINING_STEP;
     private long currentBatchSize = 1;
+    private MetricSync sync = MetricSync.NONE;
+
+    /**
+     * Combines values across the ranks of a distributed run; one value per rank in, the combined value out.
+     * Lightning: the {@code _Sync} of a {@code _ResultMetric}.
+     */
+    public interface MetricSync {
+        /** A single process: every value is already the job's. */
+        MetricSync NONE = (values, reduceFx) -> values;
+
+        /** Reduces {@code values} elementwise across ranks with "mean", "sum", "max" or "min". */
+        double[] reduce(double[] values, String reduceFx);
+    }
+
+    /** How values logged with {@code syncDist} are combined across ranks. */
+    public void setSync(MetricSync sync) {
+        this.sync = sync;
+    }
 
     /** Sets the hook whose defaults apply to the next {@code log} calls. */
     public void setHook(LoggingHook hook) {
@@ -64,7 +82,24 @@ public final class MetricCollector {
             throw new MisconfigurationException("You called log('" + name + "') twice in the same loop with"
                     + " different on_step/on_epoch/reduce_fx arguments; use the same options or another name");
         }
+        e.sync = options.isSyncDist() ? sync : MetricSync.NONE;
         e.update(v, batchSize);
+        if (onStep && e.sync != MetricSync.NONE) {
+            // Lightning syncs a step value when it is logged; the epoch accumulators keep this rank's own value
+            e.stepValue = (float) e.sync.reduce(new double[] {v}, e.reduceFx)[0];
+        }
+    }
+
+    /**
+     * Whether {@code name} (or the metric it was forked from, {@code x_step} / {@code x_epoch}) was logged with
+     * {@code syncDist}, so its value is the same on every rank.
+     */
+    public boolean isSynced(String name) {
+        Entry e = entries.get(name);
+        if (e == null && (name.endsWith("_step") || name.endsWith("_epoch"))) {
+            e = entries.get(name.substring(0, name.lastIndexOf('_')));
+        }
+        return e != null && e.sync != MetricSync.NONE;
     }
 
     /**
@@ -309,6 +344,10 @@ public final class MetricCollector {
         float accumulated;
         float totalBatchSize;
         long count;
+        MetricSync sync = MetricSync.NONE;
+        /** The synced epoch value, computed once because every computation is a collective all ranks must join. */
+        float syncedEpochValue;
+        boolean syncedEpochValid;
 
         Entry(boolean onStep, boolean onEpoch, boolean progBar, boolean logger, String reduceFx) {
             this.onStep = onStep;
@@ -319,6 +358,7 @@ public final class MetricCollector {
         }
 
         void update(float v, long batchSize) {
+            syncedEpochValid = false;
             stepValue = v;
             hasStepValue = true;
             switch (reduceFx) {
@@ -343,7 +383,20 @@ public final class MetricCollector {
         }
 
         float compute() {
-            return "mean".equals(reduceFx) ? accumulated / totalBatchSize : accumulated;
+            if (sync == MetricSync.NONE) {
+                return "mean".equals(reduceFx) ? accumulated / totalBatchSize : accumulated;
+            }
+            if (!syncedEpochValid) {
+                if ("mean".equals(reduceFx)) {
+                    // the mean over every rank's samples: sums of value * batch_size and of batch sizes, then divide
+                    double[] sums = sync.reduce(new double[] {accumulated, totalBatchSize}, "sum");
+                    syncedEpochValue = (float) (sums[0] / sums[1]);
+                } else {
+                    syncedEpochValue = (float) sync.reduce(new double[] {accumulated}, reduceFx)[0];
+                }
+                syncedEpochValid = true;
+            }
+            return syncedEpochValue;
         }
     }
 }

@@ -10,8 +10,8 @@ import org.bytedeco.pytorch.global.torch;
  * Turns the Trainer's {@code accelerator} and {@code devices} options into the device a run uses.
  *
  * <p>Counterpart of Lightning's {@code _AcceleratorConnector}: "cpu", "cuda" (alias "gpu") or "auto" (CUDA when
- * available, else CPU). A single device is supported; asking for CUDA without a usable GPU fails when the Trainer is
- * built, before any data is touched.
+ * available, else CPU). The device here is local rank 0's; under DDP each rank's device comes from its strategy.
+ * Asking for CUDA without a usable GPU fails when the Trainer is built, before any data is touched.
  */
 final class AcceleratorConnector {
 
@@ -30,13 +30,17 @@ final class AcceleratorConnector {
     }
 
     /** The device index to use for {@code accelerator} and {@code devices}. */
-    static String resolve(String accelerator, int devices) {
+    static String resolve(String accelerator, int devices, boolean distributed) {
         if (devices < 1) {
             throw new MisconfigurationException("`devices` must be >= 1 (or \"auto\"), got " + devices);
         }
-        if (devices > 1) {
-            throw new MisconfigurationException("devices=" + devices + " asks for multi-device training, which"
-                    + " JLightning does not support yet; use devices=1");
+        if (devices > 1 && !distributed) {
+            throw new MisconfigurationException("devices=" + devices + " needs a distributed strategy, but"
+                    + " strategy='single_device' trains on one device; use strategy(\"ddp\") or devices(1)");
+        }
+        if (devices > 1 && !"cpu".equals(accelerator) && cudaAvailable() && torch.cuda_device_count() < devices) {
+            throw new MisconfigurationException("devices=" + devices + " GPUs were requested, but only "
+                    + torch.cuda_device_count() + " are available");
         }
         switch (accelerator) {
             case "cpu":

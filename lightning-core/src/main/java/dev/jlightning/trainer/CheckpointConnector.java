@@ -55,7 +55,12 @@ final class CheckpointConnector {
             throw new MisconfigurationException("saveCheckpoint needs a model: call it during or after fit, validate"
                     + " or test");
         }
-        trainer.config().checkpointIO().save(dump(module, weightsOnly), path);
+        // every replica holds the same state under DDP: rank 0 writes it, the others wait until the file is complete
+        // so that none reads or lists it too early (Lightning: Strategy.save_checkpoint + barrier)
+        if (trainer.isGlobalZero()) {
+            trainer.config().checkpointIO().save(dump(module, weightsOnly), path);
+        }
+        trainer.strategy().barrier("Trainer.save_checkpoint");
     }
 
     Checkpoint dump(LightningModule module, boolean weightsOnly) {

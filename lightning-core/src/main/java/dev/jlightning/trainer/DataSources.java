@@ -47,6 +47,11 @@ final class DataSources {
         return new DataSources(train, val, test, Optional.of(dm));
     }
 
+    /** The same sources with every loader replaced by {@code f}'s version of it (e.g. a distributed view). */
+    DataSources map(java.util.function.UnaryOperator<DataLoader> f) {
+        return new DataSources(train.map(f), val.map(f), test.map(f), dataModule);
+    }
+
     DataLoader train() {
         return train.orElseThrow();
     }

@@ -34,14 +34,15 @@ final class EvaluationLoop {
     }
 
     /** A standalone validate/test run outside fit. */
-    static List<Map<String, Double>> standalone(Trainer trainer, LightningModule module, DataLoader loader,
+    static List<Map<String, Double>> standalone(Trainer trainer, LightningModule module, DataLoader given,
             String stage) {
         if (module == null) {
             throw new MisconfigurationException(stage + " needs a LightningModule, got null");
         }
-        if (loader == null) {
+        if (given == null) {
             throw new MisconfigurationException(stage + " needs a DataLoader, got null");
         }
+        DataLoader loader = given;
         TrainerState st = trainer.state;
         st.resetForRun(stage);
         st.module = module;
@@ -49,7 +50,12 @@ final class EvaluationLoop {
         HookDispatcher hooks = trainer.hooks();
         String status = "failed";
         try {
-            st.device = AcceleratorConnector.device(trainer.config().deviceSpec);
+            trainer.setupDistributed();
+            st.device = trainer.worldSize() > 1 ? trainer.strategy().rootDevice()
+                    : AcceleratorConnector.device(trainer.config().deviceSpec);
+            if (trainer.worldSize() > 1 && trainer.config().useDistributedSampler) {
+                loader = trainer.strategy().processDataloader(loader);
+            }
             if (!"cpu".equals(trainer.config().deviceSpec)) {
                 module.to(st.device, false);
             }
@@ -71,7 +77,7 @@ final class EvaluationLoop {
             return Trainer.single(metrics);
         } catch (RuntimeException | Error e) {
             hooks.exception(trainer, module, e);
-            throw e;
+            throw trainer.failed(e);
         } finally {
             trainer.finishLoggers(status);
             hooks.callbacks(c -> c.teardown(trainer, module, stage));
@@ -116,7 +122,7 @@ final class EvaluationLoop {
         }
         Map<String, Double> logged = st.evalResults.epochLoggerMetrics();
         if (!sanity) {
-            st.putCallbackMetrics(st.evalResults.epochCallbackMetrics());
+            st.putCallbackMetrics(trainer.agreed(st.evalResults, st.evalResults.epochCallbackMetrics()));
             st.progressBarMetrics.putAll(st.evalResults.epochProgressBarMetrics());
             st.loggedMetrics.putAll(logged);
             trainer.logToLoggers(logged, OptionalInt.of(st.currentEpoch), st.batchesThatStepped);

@@ -38,7 +38,7 @@ final class FitLoop {
     private final TrainerConfig cfg;
     private final TrainerState st;
     private final LightningModule module;
-    private final DataSources data;
+    private DataSources data;
     private final HookDispatcher hooks;
     private final SchedulerStepper stepper = new SchedulerStepper();
     private final EvaluationLoop validation;
@@ -99,9 +99,14 @@ final class FitLoop {
         String status = "failed";
         CheckpointConnector.Restored restored = null;
         try {
-            st.device = AcceleratorConnector.device(cfg.deviceSpec);
+            trainer.setupDistributed();
+            st.device = trainer.worldSize() > 1 ? trainer.strategy().rootDevice()
+                    : AcceleratorConnector.device(cfg.deviceSpec);
             if (!"cpu".equals(cfg.deviceSpec)) {
                 module.to(st.device, false);
+            }
+            if (trainer.worldSize() > 1 && cfg.useDistributedSampler) {
+                data = data.map(trainer.strategy()::processDataloader);
             }
             hooks.callbacks(c -> c.setup(trainer, module, "fit"));
             st.trainDataloader = data.train();
@@ -112,6 +117,7 @@ final class FitLoop {
             ScheduleHorizonCheck.check(schedulerConfigs, st.numTrainingBatches, cfg.accumulateGradBatches,
                     cfg.maxEpochs, cfg.maxSteps);
             parameters = module.parameters();
+            stepper.agreeWith(trainer.strategy());
             if (ckptPath.isPresent()) {
                 CheckpointConnector connector = new CheckpointConnector(trainer);
                 Optional<java.nio.file.Path> path = connector.resolve(ckptPath.get());
@@ -119,6 +125,8 @@ final class FitLoop {
                     restored = connector.restore(path.get(), module, this);
                 }
             }
+            // after the restore, so the reducer hooks the parameters that will train
+            trainer.strategy().setup(module);
             module.train(true);
             logHyperparameters();
             hooks.call(c -> c.onFitStart(trainer, module), module::onFitStart);
@@ -144,9 +152,10 @@ final class FitLoop {
             status = "success";
         } catch (RuntimeException | Error e) {
             hooks.exception(trainer, module, e);
-            throw e;
+            throw trainer.failed(e);
         } finally {
             try {
+                trainer.strategy().teardown();
                 trainer.finishLoggers(status);
                 hooks.callbacks(c -> c.teardown(trainer, module, "fit"));
                 data.dataModule().ifPresent(dm -> dm.teardown("fit"));
@@ -327,12 +336,13 @@ final class FitLoop {
             st.phase = LoopPhase.TRAIN_EPOCH_END;
             st.reachedLastBatch = reachedLastBatch;
             // from the epoch's end on, callback metrics hold the epoch aggregates (Lightning's epoch_end_reached)
-            Runnable publish = () -> st.putCallbackMetrics(st.trainResults.epochCallbackMetrics());
+            Runnable publish = () -> st.putCallbackMetrics(
+                    trainer.agreed(st.trainResults, st.trainResults.epochCallbackMetrics()));
             publish.run();
             hooks.trainEpochEnd(trainer, module, publish);
         }
         st.activeResults = st.trainResults;
-        st.putCallbackMetrics(st.trainResults.epochCallbackMetrics());
+        st.putCallbackMetrics(trainer.agreed(st.trainResults, st.trainResults.epochCallbackMetrics()));
         st.progressBarMetrics.putAll(st.trainResults.epochProgressBarMetrics());
         if (reachedLastBatch) {
             stepper.step(schedulerConfigs, Interval.EPOCH, true, st.currentEpoch, module, st.callbackMetrics,
@@ -451,6 +461,8 @@ final class FitLoop {
     }
 
     private Tensor automaticStep(Batch b, int batchIdx, boolean stepping) {
+        // gradients are averaged across ranks only on batches that step; the others accumulate locally (no_sync)
+        trainer.strategy().preForward(stepping);
         Tensor loss = module.trainingStep(b, batchIdx);
         checkLoss(loss, batchIdx, "trainingStep");
         int k = cfg.accumulateGradBatches;
@@ -461,6 +473,7 @@ final class FitLoop {
         // Lightning divides the loss by accumulate_grad_batches before backward so accumulated gradients average
         Tensor scaled = k > 1 ? loss.div(new org.bytedeco.pytorch.Scalar((double) k)) : loss;
         hooks.call(c -> c.onBeforeBackward(trainer, module, scaled), () -> module.onBeforeBackward(scaled));
+        trainer.strategy().preBackward(scaled, stepping);
         scaled.backward();
         hooks.call(c -> c.onAfterBackward(trainer, module), module::onAfterBackward);
         if (stepping) {

@@ -29,6 +29,15 @@ final class SchedulerStepper {
 
     private final Set<String> staleWarned = new HashSet<>();
     private final java.util.Map<LRSchedulerConfig, Long> lastFedVersion = new java.util.IdentityHashMap<>();
+    private dev.jlightning.strategy.Strategy strategy = null;
+
+    /**
+     * Under DDP every rank feeds its plateau schedulers rank 0's value, so their learning rates cannot drift apart
+     * when the monitored metric was logged without {@code syncDist} (Lightning steps each rank with its own value).
+     */
+    void agreeWith(dev.jlightning.strategy.Strategy strategy) {
+        this.strategy = strategy.worldSize() > 1 ? strategy : null;
+    }
 
     /**
      * @param counter {@code batchIdx} for the step interval, {@code currentEpoch} for the epoch interval
@@ -69,7 +78,8 @@ final class SchedulerStepper {
                             + " an epoch without improvement.", config.scheduler().getClass().getSimpleName(), key,
                             value);
                 }
-                metric = OptionalDouble.of(value);
+                double fed = strategy == null ? value : strategy.broadcast(new double[] {value})[0];
+                metric = OptionalDouble.of(fed);
             }
             module.lrSchedulerStep(config.scheduler(), metric);
         }

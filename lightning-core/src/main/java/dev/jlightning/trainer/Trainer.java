@@ -15,6 +15,7 @@ import dev.jlightning.logging.Logger;
 import dev.jlightning.logging.MetricCollector;
 import dev.jlightning.optim.LRScheduler;
 import dev.jlightning.optim.LRSchedulerConfig;
+import dev.jlightning.strategy.Strategy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,12 +44,19 @@ public final class Trainer {
 
     private final TrainerConfig config;
     private final List<Callback> callbacks;
-    private final List<Logger> loggers;
+    private List<Logger> loggers;
+    private boolean loggersConnected;
+    private final java.util.Set<String> unsyncedWarned = new java.util.HashSet<>();
+    private static final org.apache.logging.log4j.Logger LOG = org.apache.logging.log4j.LogManager.getLogger(
+            Trainer.class);
+    private final Strategy strategy;
     private final HookDispatcher hooks;
     final TrainerState state = new TrainerState();
 
     private Trainer(TrainerConfig config) {
         this.config = config;
+        // first: it knows this process's rank, which the default callbacks and loggers depend on
+        this.strategy = StrategySelector.create(config);
         this.callbacks = withDefaults(config);
         // fast_dev_run swaps the loggers for a DummyLogger: nothing is written, but a logger is still there
         this.loggers = config.fastDevRun == 0 ? List.copyOf(config.loggers)
@@ -360,6 +368,110 @@ public final class Trainer {
         return Optional.ofNullable(state.module);
     }
 
+    /** How this run is spread over processes and devices. Lightning: {@code trainer.strategy}. */
+    public Strategy strategy() {
+        return strategy;
+    }
+
+    /** This process's rank in the whole job (0 without DDP). Lightning: {@code trainer.global_rank}. */
+    public int globalRank() {
+        return strategy.globalRank();
+    }
+
+    /** This process's rank on its node. Lightning: {@code trainer.local_rank}. */
+    public int localRank() {
+        return strategy.localRank();
+    }
+
+    /** The node this process runs on. Lightning: {@code trainer.node_rank}. */
+    public int nodeRank() {
+        return strategy.nodeRank();
+    }
+
+    /** Processes in the job. Lightning: {@code trainer.world_size}. */
+    public int worldSize() {
+        return strategy.worldSize();
+    }
+
+    /** Whether this is global rank 0, the process that writes logs and checkpoints. */
+    public boolean isGlobalZero() {
+        return strategy.isGlobalZero();
+    }
+
+    /**
+     * Lets the strategy react to a failed run on this rank (under DDP rank 0 stops the ranks it launched) and, when
+     * the failure came from another rank of the job ending, says which one.
+     */
+    RuntimeException failed(Throwable error) {
+        strategy.onException(error);
+        java.util.Optional<String> why = strategy.jobFailure();
+        if (why.isPresent()) {
+            return new dev.jlightning.strategy.DistributedException(why.get(), error);
+        }
+        if (error instanceof RuntimeException) {
+            return (RuntimeException) error;
+        }
+        throw (Error) error;
+    }
+
+    /**
+     * The epoch metrics every rank acts on: under DDP, a value logged without {@code syncDist} differs by rank, so
+     * rank 0's value replaces it on every rank and ReduceLROnPlateau, EarlyStopping and ModelCheckpoint decide alike
+     * everywhere. Lightning leaves each rank its own value and only warns.
+     */
+    Map<String, Double> agreed(MetricCollector results, Map<String, Double> metrics) {
+        if (strategy.worldSize() == 1 || metrics.isEmpty()) {
+            return metrics;
+        }
+        List<String> unsynced = new ArrayList<>();
+        for (String k : metrics.keySet()) {
+            if (!results.isSynced(k)) {
+                unsynced.add(k);
+            }
+        }
+        if (unsynced.isEmpty()) {
+            return metrics;
+        }
+        double[] values = new double[unsynced.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = metrics.get(unsynced.get(i));
+        }
+        double[] rankZero = strategy.broadcast(values);
+        Map<String, Double> out = new LinkedHashMap<>(metrics);
+        for (int i = 0; i < values.length; i++) {
+            String k = unsynced.get(i);
+            out.put(k, rankZero[i]);
+            String base = k.endsWith("_epoch") ? k.substring(0, k.length() - "_epoch".length()) : k;
+            if (unsyncedWarned.add(base) && strategy.isGlobalZero()) {
+                LOG.warn("It is recommended to use `self.log('{}', ..., sync_dist=True)` when logging on epoch level"
+                        + " in distributed setting to accumulate the metric across devices. Until then JLightning uses"
+                        + " rank 0's value of '{}' on every rank for ReduceLROnPlateau, EarlyStopping and"
+                        + " ModelCheckpoint, so their decisions stay identical across ranks.", base, base);
+            }
+        }
+        return out;
+    }
+
+    /** Joins the job's processes (launching the local ranks if needed) and aligns the loggers across ranks. */
+    void setupDistributed() {
+        strategy.setupEnvironment();
+        if (loggersConnected || strategy.worldSize() == 1) {
+            return;
+        }
+        MetricCollector.MetricSync sync = (values, reduceFx) -> strategy.reduce(values,
+                dev.jlightning.strategy.ReduceOp.of(reduceFx));
+        state.trainResults.setSync(sync);
+        state.evalResults.setSync(sync);
+        List<Logger> aligned = new ArrayList<>();
+        for (Logger l : loggers) {
+            String version = strategy.broadcast(strategy.isGlobalZero() ? l.version() : null);
+            String dir = strategy.broadcast(strategy.isGlobalZero() ? l.logDir().toString() : null);
+            aligned.add(strategy.isGlobalZero() ? l : new RankZeroOnlyLogger(l.name(), version, Path.of(dir)));
+        }
+        loggers = List.copyOf(aligned);
+        loggersConnected = true;
+    }
+
     // ---------------------------------------------------------------- called by the module
 
     /** Receives {@code LightningModule.log}; not for direct use. */
@@ -389,6 +501,7 @@ public final class Trainer {
         }
         FitLoop.checkLoss(loss, state.batchIdx, "manualBackward");
         hooks.call(c -> c.onBeforeBackward(this, module, loss), () -> module.onBeforeBackward(loss));
+        strategy.preBackward(loss, true);
         loss.backward();
         hooks.call(c -> c.onAfterBackward(this, module), module::onAfterBackward);
     }

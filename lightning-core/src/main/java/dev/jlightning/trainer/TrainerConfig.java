@@ -7,9 +7,11 @@ import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.logging.CSVLogger;
 import dev.jlightning.logging.Logger;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalDouble;
 import java.util.OptionalInt;
 
@@ -46,6 +48,12 @@ public final class TrainerConfig {
     final boolean enableProgressBar;
     final boolean enableModelSummary;
     final CheckpointIO checkpointIO;
+    final String strategy;
+    final int devices;
+    final int numNodes;
+    final boolean useDistributedSampler;
+    final Duration collectiveTimeout;
+    final Map<String, String> environment;
 
     private TrainerConfig(Builder b) {
         this.fastDevRun = b.fastDevRun;
@@ -66,7 +74,13 @@ public final class TrainerConfig {
         this.gradientClipVal = b.gradientClipVal;
         this.gradientClipAlgorithm = b.gradientClipAlgorithm;
         this.accelerator = b.accelerator;
-        this.deviceSpec = AcceleratorConnector.resolve(b.accelerator, b.devices);
+        this.strategy = StrategySelector.resolveName(b.strategy, b.devices, b.numNodes);
+        this.devices = b.devices;
+        this.numNodes = b.numNodes;
+        this.deviceSpec = AcceleratorConnector.resolve(b.accelerator, b.devices, !"single_device".equals(strategy));
+        this.useDistributedSampler = b.useDistributedSampler;
+        this.collectiveTimeout = b.collectiveTimeout;
+        this.environment = b.environment.orElseGet(System::getenv);
         this.callbacks = List.copyOf(b.callbacks);
         this.loggers = b.loggers.orElseGet(() -> List.of(CSVLogger.of(b.defaultRootDir)));
         this.logEveryNSteps = fdr ? 1 : b.logEveryNSteps;
@@ -131,6 +145,31 @@ public final class TrainerConfig {
         return checkpointIO;
     }
 
+    /** The strategy's registry name after "auto" is resolved: "single_device", "ddp", ... */
+    public String strategy() {
+        return strategy;
+    }
+
+    /** Devices per node: processes for DDP on CPU, GPUs for DDP on CUDA. */
+    public int devices() {
+        return devices;
+    }
+
+    /** Nodes (machines) of the job. Lightning: {@code num_nodes}. */
+    public int numNodes() {
+        return numNodes;
+    }
+
+    /** Whether the Trainer splits the loaders' data among ranks. Lightning: {@code use_distributed_sampler}. */
+    public boolean useDistributedSampler() {
+        return useDistributedSampler;
+    }
+
+    /** How long a collective may wait for the other ranks before it fails (default 30 minutes, as PyTorch). */
+    public Duration collectiveTimeout() {
+        return collectiveTimeout;
+    }
+
     /** Lightning's {@code check_val_every_n_epoch}; empty for {@code None} (validation counted across epochs). */
     public OptionalInt checkValEveryNEpoch() {
         return checkValEveryNEpoch;
@@ -186,6 +225,11 @@ public final class TrainerConfig {
         private boolean enableProgressBar = true;
         private boolean enableModelSummary = true;
         private CheckpointIO checkpointIO = new AtomicCheckpointIO();
+        private String strategy = "auto";
+        private int numNodes = 1;
+        private boolean useDistributedSampler = true;
+        private Duration collectiveTimeout = Duration.ofMinutes(30);
+        private java.util.Optional<Map<String, String>> environment = java.util.Optional.empty();
 
         private Builder() {
         }
@@ -355,9 +399,57 @@ public final class TrainerConfig {
             return this;
         }
 
-        /** Number of devices; only 1 is supported. */
+        /**
+         * Devices per node (default 1). With more than one, {@code strategy("auto")} becomes DDP: on CPU that many
+         * processes, on CUDA one process per GPU.
+         */
         public Builder devices(int devices) {
+            if (devices < 1) {
+                throw new MisconfigurationException("`devices` must be an int >= 1, got " + devices);
+            }
             this.devices = devices;
+            return this;
+        }
+
+        /** Nodes (machines) running the job, each with {@code devices} processes. Lightning: {@code num_nodes}. */
+        public Builder numNodes(int numNodes) {
+            if (numNodes < 1) {
+                throw new MisconfigurationException("`num_nodes` must be an int >= 1, got " + numNodes);
+            }
+            this.numNodes = numNodes;
+            return this;
+        }
+
+        /**
+         * "auto" (default: DDP when {@code devices * numNodes > 1}, else a single device), "ddp",
+         * "ddp_find_unused_parameters_true" or "single_device". Lightning: {@code strategy}.
+         */
+        public Builder strategy(String strategy) {
+            this.strategy = StrategySelector.validateName(strategy);
+            return this;
+        }
+
+        /** Whether to give each rank its share of the data with a distributed sampler (default true). */
+        public Builder useDistributedSampler(boolean use) {
+            this.useDistributedSampler = use;
+            return this;
+        }
+
+        /**
+         * How long a collective (gradient all-reduce, barrier, rendezvous) waits for the other ranks before failing.
+         * Lightning: {@code DDPStrategy(timeout=...)}; default 30 minutes.
+         */
+        public Builder collectiveTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new MisconfigurationException("collectiveTimeout must be a positive duration, got " + timeout);
+            }
+            this.collectiveTimeout = timeout;
+            return this;
+        }
+
+        /** The environment variables the cluster environment is read from; the process's own by default. */
+        Builder environment(Map<String, String> variables) {
+            this.environment = java.util.Optional.of(Map.copyOf(variables));
             return this;
         }
 

@@ -108,7 +108,10 @@ class BadInputTest {
         assertThrows(MisconfigurationException.class, () -> Trainer.builder().gradientClipVal(-1));
         assertThrows(MisconfigurationException.class, () -> Trainer.builder().gradientClipAlgorithm("l1"));
         assertThrows(MisconfigurationException.class, () -> Trainer.builder().valCheckInterval(0.0));
-        assertThrows(MisconfigurationException.class, () -> Trainer.builder().devices(2).build());
+        assertThrows(MisconfigurationException.class, () -> Trainer.builder().devices(0));
+        assertThrows(MisconfigurationException.class, () -> Trainer.builder().strategy("single_device").devices(2)
+                .build());
+        assertThrows(MisconfigurationException.class, () -> Trainer.builder().strategy("ddp_spawn"));
         assertThrows(MisconfigurationException.class, () -> Trainer.builder().maxSteps(-2));
         var tooSmall = assertThrows(MisconfigurationException.class, () -> Trainer.builder().defaultRootDir(dir)
                 .logger(false).limitTrainBatches(0.01).build().fit(new Mlp(4, 8, 0.1), Data.loader(20, 4, 10)));
