@@ -181,7 +181,7 @@ public final class Safetensors {
         TreeMap<String, Tensor> sorted = new TreeMap<>(tensors);
         Map<String, Object> header = new LinkedHashMap<>();
         if (!metadata.isEmpty()) {
-            header.put("__metadata__", new LinkedHashMap<>(metadata));
+            header.put("__metadata__", new TreeMap<>(metadata)); // sorted: the same weights give the same bytes
         }
         long offset = 0;
         for (Map.Entry<String, Tensor> e : sorted.entrySet()) {
