@@ -7,6 +7,7 @@ import dev.jlightning.core.Callback;
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.data.Batch;
+import dev.jlightning.io.WeightsFormat;
 import dev.jlightning.trainer.Trainer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,6 +40,10 @@ import org.bytedeco.pytorch.Tensor;
  * its top-k bookkeeping with removal of files that drop out, and its state ({@code best_model_path},
  * {@code best_model_score}, {@code best_k_models}, {@code last_model_path}, ...) saved in every checkpoint under
  * {@link #stateKey()}. Files are written through the Trainer's crash-safe {@code CheckpointIO}.
+ *
+ * <p>Beyond Lightning, {@link Builder#exportWeights(WeightsFormat)} also writes the module's weights next to each
+ * checkpoint in a format Python opens ({@code epoch=1-step=20.safetensors}, {@code .pt}, or {@code .lightning.pt}
+ * for a Lightning-shaped dict), and removes them with it.
  */
 public final class ModelCheckpoint implements Callback, CheckpointLocator {
 
@@ -58,6 +63,8 @@ public final class ModelCheckpoint implements Callback, CheckpointLocator {
     private final int everyNEpochs;
     private final Optional<Duration> trainTimeInterval;
     private final boolean saveWeightsOnly;
+    private final Optional<WeightsFormat> exportWeights;
+    private LightningModule module;
     private final Optional<Boolean> saveOnTrainEpochEnd;
     private final boolean autoInsertMetricName;
     private final boolean enableVersionCounter;
@@ -84,6 +91,7 @@ public final class ModelCheckpoint implements Callback, CheckpointLocator {
         this.saveTopK = b.saveTopK;
         this.saveLast = b.saveLast;
         this.saveWeightsOnly = b.saveWeightsOnly;
+        this.exportWeights = b.exportWeights;
         this.saveOnTrainEpochEnd = b.saveOnTrainEpochEnd;
         this.autoInsertMetricName = b.autoInsertMetricName;
         this.enableVersionCounter = b.enableVersionCounter;
@@ -214,6 +222,7 @@ public final class ModelCheckpoint implements Callback, CheckpointLocator {
 
     @Override
     public void setup(Trainer trainer, LightningModule module, String stage) {
+        this.module = module;
         if (configuredDirpath.isEmpty()) {
             // Lightning: <logger.save_dir>/<name>/<version>/checkpoints, or <default_root_dir>/checkpoints
             dirpath = trainer.logDir().resolve("checkpoints").toAbsolutePath().normalize();
@@ -445,6 +454,20 @@ public final class ModelCheckpoint implements Callback, CheckpointLocator {
     private void save(Trainer trainer, String filepath) {
         trainer.saveCheckpoint(Path.of(filepath), saveWeightsOnly);
         lastGlobalStepSaved = trainer.globalStep();
+        if (exportWeights.isPresent() && module != null) {
+            module.saveWeights(exportedPath(filepath, exportWeights.get()), exportWeights.get());
+        }
+    }
+
+    /**
+     * Where the weights exported with a checkpoint go: the checkpoint's name with the format's extension; a
+     * Lightning-shaped dict gets {@code .lightning.pt} so that it is never taken for one of this callback's
+     * {@code .ckpt} files.
+     */
+    static Path exportedPath(String checkpoint, WeightsFormat format) {
+        String stem = checkpoint.endsWith(FILE_EXTENSION)
+                ? checkpoint.substring(0, checkpoint.length() - FILE_EXTENSION.length()) : checkpoint;
+        return Path.of(stem + (format == WeightsFormat.LIGHTNING_CHECKPOINT ? ".lightning.pt" : format.extension()));
     }
 
     /** Lightning's {@code _should_remove_checkpoint}: never the file just written or resumed from, only in dirpath. */
@@ -465,6 +488,13 @@ public final class ModelCheckpoint implements Callback, CheckpointLocator {
             return;
         }
         trainer.config().checkpointIO().remove(Path.of(filepath));
+        if (exportWeights.isPresent()) {
+            try {
+                Files.deleteIfExists(exportedPath(filepath, exportWeights.get()));
+            } catch (IOException e) {
+                LOG.warn("Could not remove {}: {}", exportedPath(filepath, exportWeights.get()), e.getMessage());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- state
@@ -550,6 +580,7 @@ public final class ModelCheckpoint implements Callback, CheckpointLocator {
         private Optional<Integer> everyNEpochs = Optional.empty();
         private Optional<Duration> trainTimeInterval = Optional.empty();
         private boolean saveWeightsOnly;
+        private Optional<WeightsFormat> exportWeights = Optional.empty();
         private Optional<Boolean> saveOnTrainEpochEnd = Optional.empty();
         private boolean autoInsertMetricName = true;
         private boolean enableVersionCounter = true;
@@ -636,6 +667,15 @@ public final class ModelCheckpoint implements Callback, CheckpointLocator {
         /** Save only the module's weights (no optimizer, scheduler or loop state). */
         public Builder saveWeightsOnly(boolean weightsOnly) {
             this.saveWeightsOnly = weightsOnly;
+            return this;
+        }
+
+        /**
+         * Also write the module's weights next to every checkpoint, in a format PyTorch or Hugging Face tools open
+         * (safetensors, a {@code torch.save} state dict, or a Lightning-shaped dict); they are removed with it.
+         */
+        public Builder exportWeights(WeightsFormat format) {
+            this.exportWeights = Optional.of(Objects.requireNonNull(format, "format"));
             return this;
         }
 

@@ -145,7 +145,7 @@ public final class CheckpointFormat {
             return " (the file is empty)";
         }
         if (file.length >= 2 && file[0] == 'P' && file[1] == 'K') {
-            return " (it is a zip archive, perhaps a PyTorch or TorchScript file; JLightning cannot load those)";
+            return " (it is a zip archive, perhaps a PyTorch file: load its weights with module.loadStateDict)";
         }
         if ((file[0] & 0xff) == 0x80) {
             return " (it looks like a Python pickle, which JLightning never loads because unpickling can run code)";

@@ -5,6 +5,10 @@ import dev.jlightning.checkpoint.Checkpoint;
 import dev.jlightning.checkpoint.CheckpointException;
 import dev.jlightning.checkpoint.CheckpointRestore;
 import dev.jlightning.data.Batch;
+import dev.jlightning.io.LoadOptions;
+import dev.jlightning.io.LoadResult;
+import dev.jlightning.io.Weights;
+import dev.jlightning.io.WeightsFormat;
 import dev.jlightning.optim.LRScheduler;
 import dev.jlightning.trainer.Trainer;
 import java.nio.file.Path;
@@ -204,6 +208,39 @@ public abstract class LightningModule extends Module {
         }
         module.onLoadCheckpoint(checkpoint.json());
         return module;
+    }
+
+    // ---------------------------------------------------------------- weight files (PyTorch, Lightning, safetensors)
+
+    /**
+     * Loads weights by parameter name from a {@code torch.save} file ({@code .pt}, {@code .pth}, {@code .bin}), a
+     * Lightning {@code .ckpt} or a safetensors file. PyTorch: {@code module.load_state_dict(torch.load(path))}.
+     * Nothing in the module changes unless the whole load succeeds.
+     *
+     * @throws dev.jlightning.io.WeightsFileException if the file is malformed or unsafe, or does not fit the module
+     *     (missing and unexpected keys, shape mismatches, as PyTorch words them)
+     */
+    public final LoadResult loadStateDict(Path path, LoadOptions options) {
+        return Weights.load(this, path, options);
+    }
+
+    /**
+     * Writes the parameters and buffers as safetensors, with the hyperparameters in {@code __metadata__}.
+     * Hugging Face: {@code safetensors.torch.save_model(model, path)}.
+     */
+    public final void saveSafetensors(Path path) {
+        Weights.saveSafetensors(this, path, hparams);
+    }
+
+    /**
+     * Writes the weights in {@code format}: safetensors, {@code torch.save(state_dict)}, or a Lightning-shaped
+     * checkpoint dict (with the attached Trainer's epoch and global step, 0 without one) that {@code torch.load}
+     * opens.
+     */
+    public final void saveWeights(Path path, WeightsFormat format) {
+        long epoch = trainer == null ? 0 : trainer.currentEpoch();
+        long step = trainer == null ? 0 : trainer.globalStep();
+        Weights.save(this, path, format, hparams, epoch, step);
     }
 
     // ---------------------------------------------------------------- logging

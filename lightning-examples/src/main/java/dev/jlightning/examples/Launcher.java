@@ -19,6 +19,7 @@ public final class Launcher {
         register(new GanExample());
         register(new ResumeTrainingExample());
         register(new DigitsExample());
+        register(new PyTorchWeightsExample());
     }
 
     private Launcher() {
