@@ -68,7 +68,7 @@ class ReadmeCodeTest {
                     .getDeclaredConstructor().newInstance();
             Trainer.seedEverything(42);
             DataLoader train = DataLoader.builder(new TensorDataset(randn(64, 8), randn(64, 1))).batchSize(16).build();
-            Trainer trainer = Trainer.builder().maxSteps(3).defaultRootDir(tmp.resolve("run"))
+            Trainer trainer = Trainer.builder().maxSteps(3).logEveryNSteps(1).defaultRootDir(tmp.resolve("run"))
                     .enableProgressBar(false).enableModelSummary(false).build();
             trainer.fit(module, train);
             assertEquals(3, trainer.globalStep());
