@@ -33,8 +33,9 @@ public final class JavadocCoverage {
 
     /** {@code "path:Type"} for every public or protected type under {@code sourceRoot} without a Javadoc comment. */
     public static List<String> typesWithoutJavadoc(Path sourceRoot) {
+        Path root = sourceRoot.toAbsolutePath().normalize();
         List<Path> files;
-        try (Stream<Path> walk = Files.walk(sourceRoot)) {
+        try (Stream<Path> walk = Files.walk(root)) {
             files = walk.filter(p -> p.toString().endsWith(".java")
                     && !p.getFileName().toString().equals("package-info.java")).sorted().collect(Collectors.toList());
         } catch (IOException e) {
@@ -48,7 +49,7 @@ public final class JavadocCoverage {
             JavacTask task = (JavacTask) compiler.getTask(null, fm, d -> { }, List.of("-proc:none"), null, units);
             DocTrees docs = DocTrees.instance(task);
             for (CompilationUnitTree unit : task.parse()) {
-                String file = sourceRoot.relativize(Path.of(unit.getSourceFile().toUri())).toString();
+                String file = root.relativize(Path.of(unit.getSourceFile().toUri())).toString();
                 new TreePathScanner<Void, Void>() {
                     @Override
                     public Void visitClass(ClassTree type, Void unused) {
