@@ -11,7 +11,7 @@ public final class Train {
     }
 
     public static void main(String[] args) {
-        Path root = Path.of(args.length > 0 ? args[0] : "lightning_logs");
+        Path root = Path.of(args.length > 0 ? args[0] : ".");
         Trainer.seedEverything(42);
         Trainer trainer = Trainer.builder()
                 .maxEpochs(8)
