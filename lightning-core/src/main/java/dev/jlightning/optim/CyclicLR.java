@@ -362,7 +362,7 @@ public class CyclicLR extends LRScheduler {
          * The scheduler.
          *
          * @throws IllegalArgumentException on a missing base_lr/max_lr, per-group lists of the wrong length, an
-         *     unknown mode without scale_fn, step_size_up < 1, or cycle_momentum on an optimizer without momentum
+         *     unknown mode without scale_fn, {@code step_size_up < 1}, or cycle_momentum on an optimizer without momentum
          */
         public CyclicLR build() {
             return new CyclicLR(this);

@@ -69,7 +69,7 @@ public abstract class LRScheduler {
     /**
      * Starts a schedule, or resumes one at {@code lastEpoch} (the index of the last epoch done; -1 to start).
      *
-     * @throws IllegalArgumentException if the optimizer is not a supported bytedeco optimizer or lastEpoch < -1
+     * @throws IllegalArgumentException if the optimizer is not a supported bytedeco optimizer or {@code lastEpoch < -1}
      */
     protected LRScheduler(Optimizer optimizer, int lastEpoch) {
         Objects.requireNonNull(optimizer, "optimizer");

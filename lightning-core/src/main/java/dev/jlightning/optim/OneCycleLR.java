@@ -401,8 +401,8 @@ public class OneCycleLR extends LRScheduler {
         /**
          * The scheduler.
          *
-         * @throws IllegalArgumentException on PyTorch's invalid values: total_steps/epochs/steps_per_epoch < 1 or
-         *     missing, pct_start outside [0, 1], an unknown anneal_strategy, per-group lists of the wrong length,
+         * @throws IllegalArgumentException on PyTorch's invalid values: {@code total_steps}/{@code epochs}/
+         *     {@code steps_per_epoch < 1} or missing, pct_start outside [0, 1], an unknown anneal_strategy, per-group lists of the wrong length,
          *     cycle_momentum on an optimizer without momentum or betas
          */
         public OneCycleLR build() {

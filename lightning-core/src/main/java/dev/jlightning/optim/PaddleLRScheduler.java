@@ -32,7 +32,7 @@ public abstract class PaddleLRScheduler extends LRScheduler {
     /**
      * Paddle's {@code LRScheduler(learning_rate, last_epoch)}.
      *
-     * @throws IllegalArgumentException if the learning rate is negative or not finite, or lastEpoch < -1
+     * @throws IllegalArgumentException if the learning rate is negative or not finite, or {@code lastEpoch < -1}
      */
     protected PaddleLRScheduler(Optimizer optimizer, double learningRate, int lastEpoch) {
         // Paddle's last_epoch is this scheduler's own count, so PyTorch's initial_lr rule for resuming does not
