@@ -30,6 +30,10 @@ class DistributedTrainingTest {
     Path dir;
 
     private static List<String> javaCommand(String... args) {
+        return javaCommand(DdpTrainingMain.class, args);
+    }
+
+    private static List<String> javaCommand(Class<?> main, String... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -40,7 +44,7 @@ class DistributedTrainingTest {
         cmd.add("-Xmx256m");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add(DdpTrainingMain.class.getName());
+        cmd.add(main.getName());
         cmd.addAll(List.of(args));
         return cmd;
     }
@@ -145,6 +149,30 @@ class DistributedTrainingTest {
         }
         assertEquals(Files.readString(self.resolve("rank0.txt")), Files.readString(out.resolve("rank0.txt")));
         assertEquals(Files.readString(self.resolve("rank1.txt")), Files.readString(out.resolve("rank1.txt")));
+    }
+
+    @Test
+    void decisionsOnAnUnsyncedMetricAreIdenticalOnEveryRank() throws Exception {
+        Path out = dir.resolve("decisions");
+        Files.createDirectories(out);
+        Process p = new ProcessBuilder(javaCommand(DdpDecisionsMain.class, out.toString())).redirectErrorStream(true)
+                .redirectOutput(out.resolve("console.log").toFile()).start();
+        finish(p, out);
+        List<String> r0 = Files.readAllLines(out.resolve("decisions0.txt"));
+        List<String> r1 = Files.readAllLines(out.resolve("decisions1.txt"));
+        assertEquals(r0, r1, "learning rates, stopping epoch and best checkpoint agree on both ranks");
+        // rank 0's metric improves until epoch 3 and then stalls: the plateau (patience 0) halves the lr after epoch
+        // 4 and EarlyStopping (patience 2) stops after epoch 5; rank 1's own metric, never improving, would have
+        // halved its lr after epoch 1 and stopped after epoch 2
+        assertEquals("[0.05, 0.05, 0.05, 0.05, 0.05, 0.025]", r0.get(0));
+        assertEquals("6", r0.get(1));
+        assertTrue(read(out.resolve("console.log")).contains("sync_dist=True"), "Lightning's warning is shown");
+        try (var versions = Files.list(out.resolve("lightning_logs"))) {
+            assertEquals(List.of("version_0"), versions.map(v -> v.getFileName().toString()).toList());
+        }
+        try (var ckpts = Files.list(out.resolve("ckpt"))) {
+            assertEquals(1, ckpts.count(), "one best checkpoint, written by rank 0");
+        }
     }
 
     @Test
