@@ -36,14 +36,14 @@ class DefaultCheckpointingTest {
     }
 
     private Trainer trainer(int epochs, boolean checkpointing, Callback... callbacks) {
-        return Trainer.builder().maxEpochs(epochs).numSanityValSteps(0).defaultRootDir(dir)
+        return Trainer.builder().maxEpochs(epochs).numSanityValSteps(0).defaultRootDir(dir).logEveryNSteps(1)
                 .logger(CSVLogger.builder(dir).version(0).build()).enableProgressBar(false)
                 .enableModelSummary(false).enableCheckpointing(checkpointing).callbacks(callbacks).build();
     }
 
     @Test
     void runWithoutCheckpointOptionsWritesTheLatestEpochCheckpointUnderLogDir() throws IOException {
-        Trainer trainer = Trainer.builder().maxEpochs(3).numSanityValSteps(0).defaultRootDir(dir)
+        Trainer trainer = Trainer.builder().maxEpochs(3).numSanityValSteps(0).defaultRootDir(dir).logEveryNSteps(1)
                 .logger(CSVLogger.builder(dir).version(0).build()).build();
         trainer.fit(new TinyNet(), TinyNet.data(12, 4, 1));
         Path logDir = dir.resolve("lightning_logs/version_0");
