@@ -357,6 +357,36 @@ public abstract class LightningModule extends Module {
         hparams.putAll(ConstructorArguments.named(constructorArguments));
     }
 
+    /**
+     * Rebuilds a configuration record from saved hyperparameters, the inverse of
+     * {@link #saveHyperparameters(Record)}: e.g. the factory of {@link #loadFromCheckpoint(Path, Function)},
+     * {@code hp -> new MyModule(LightningModule.hyperparametersAs(hp, Config.class))}. Keys that are not components
+     * (such as the learning-rate finder's {@code lr}) are ignored.
+     *
+     * @throws MisconfigurationException if a component is missing or its saved value does not fit its type
+     */
+    public static <R extends Record> R hyperparametersAs(Map<String, ?> hparams, Class<R> type) {
+        if (hparams == null || type == null) {
+            throw new MisconfigurationException("hyperparametersAs needs the hyperparameters and a record class");
+        }
+        try {
+            return RecordReader.MAPPER.convertValue(hparams, type);
+        } catch (IllegalArgumentException e) {
+            throw new MisconfigurationException("The hyperparameters " + hparams.keySet() + " cannot be read as "
+                    + type.getSimpleName() + ": " + e.getMessage().split("\n")[0], e);
+        }
+    }
+
+    /** Jackson configured to fill a record strictly from plain data. */
+    private static final class RecordReader {
+        static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind
+                .ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES,
+                        true);
+    }
+
     /** The saved hyperparameters (read-only). */
     public final Map<String, Object> hparams() {
         return Collections.unmodifiableMap(hparams);

@@ -109,6 +109,28 @@ class SaveHyperparametersTest {
     }
 
     @Test
+    void aCheckpointsHyperparametersRebuildTheRecord() {
+        FromRecord m = new FromRecord(CONFIG);
+        Trainer trainer = Trainer.builder().logger(false).defaultRootDir(dir).maxEpochs(1).build();
+        trainer.fit(m, Data.loader(20, 4, 10));
+        Path ckpt = dir.resolve("model.ckpt");
+        trainer.saveCheckpoint(ckpt);
+        FromRecord loaded = LightningModule.loadFromCheckpoint(ckpt,
+                hp -> new FromRecord(LightningModule.hyperparametersAs(hp, Config.class)));
+        assertEquals(m.hparams(), loaded.hparams());
+        Map<String, Object> withExtra = new LinkedHashMap<>(m.hparams());
+        withExtra.put("lr_find", 0.3);
+        assertEquals(CONFIG, LightningModule.hyperparametersAs(withExtra, Config.class));
+        Map<String, Object> missing = new LinkedHashMap<>(m.hparams());
+        missing.remove("hidden");
+        MisconfigurationException e = assertThrows(MisconfigurationException.class,
+                () -> LightningModule.hyperparametersAs(missing, Config.class));
+        assertTrue(e.getMessage().startsWith("The hyperparameters [lr, name, activation, schedule, sizes] cannot be"
+                + " read as Config: "), e.getMessage());
+        assertTrue(e.getMessage().contains("hidden"), e.getMessage());
+    }
+
+    @Test
     void constructorArgumentsAreNamedAfterItsParameters() {
         Map<String, Object> hp = new FromArguments(16, 0.01, Activation.RELU, new Schedule(2, 0.9)).hparams();
         assertEquals(List.of("hidden", "lr", "activation", "schedule"), List.copyOf(hp.keySet()));
