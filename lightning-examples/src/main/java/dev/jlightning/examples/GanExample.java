@@ -12,7 +12,6 @@ import dev.jlightning.optim.Optimizers;
 import dev.jlightning.optim.ParamGroups;
 import dev.jlightning.optim.StepLR;
 import dev.jlightning.trainer.Trainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

@@ -9,7 +9,6 @@ import dev.jlightning.optim.OptimizerConfig;
 import dev.jlightning.optim.ParamGroups;
 import dev.jlightning.optim.StepLR;
 import dev.jlightning.trainer.Trainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -85,7 +85,7 @@ public final class PyTorchWeightsExample implements Scenario {
     @Override
     public void run(String[] args) throws Exception {
         Path out = RootDir.lightningLogs(RootDir.parse(args)).resolve("pytorch-weights");
-        java.nio.file.Files.createDirectories(out);
+        Files.createDirectories(out);
         Result r = run(out);
         System.out.printf("loaded %d tensors from PyTorch's pretrained_mlp.pt%n", r.loadedKeys());
         System.out.printf("loss on the shifted task: %.5f pretrained, %.5f fine-tuned%n", r.pretrainedLoss(),

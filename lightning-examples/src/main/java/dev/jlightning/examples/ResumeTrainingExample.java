@@ -8,7 +8,6 @@ import dev.jlightning.data.TensorDataset;
 import dev.jlightning.examples.LinearRegressionExample.LinearRegression;
 import dev.jlightning.optim.ParamGroups;
 import dev.jlightning.trainer.Trainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -122,7 +122,7 @@ public final class WarmupCosineExample implements Scenario {
     @Override
     public void run(String[] args) throws Exception {
         Path out = RootDir.lightningLogs(RootDir.parse(args)).resolve("warmup-cosine");
-        java.nio.file.Files.createDirectories(out);
+        Files.createDirectories(out);
         Result r = run(out, 42);
         System.out.println("interval='step'  : " + r.perStepCsv().toAbsolutePath().normalize());
         System.out.println("no interval      : " + r.perEpochCsv().toAbsolutePath().normalize());
