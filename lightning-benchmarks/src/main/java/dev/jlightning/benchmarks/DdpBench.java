@@ -65,7 +65,7 @@ public final class DdpBench {
         };
         Trainer.builder().devices(devices).strategy(variant.equals("single") ? "single_device" : "ddp")
                 .accelerator("cpu").maxEpochs(1).logger(false).enableProgressBar(false).enableModelSummary(false)
-                .callbacks(timer).build().fit(new Net(), train);
+                .enableCheckpointing(false).callbacks(timer).build().fit(new Net(), train);
         double us = (t[1] - t[0]) / 1e3 / (steps - 30);
         if (dev.jlightning.strategy.RankZero.isRankZero()) {
             System.out.printf("%s %.1f %.0f%n", variant, us, (double) batch * devices / (us / 1e6));

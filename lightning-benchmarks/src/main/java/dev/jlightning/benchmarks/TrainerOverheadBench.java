@@ -159,9 +159,10 @@ public final class TrainerOverheadBench {
         torch.manual_seed(1);
         Net net = new Net();
         DataLoader loader = DataLoader.builder(data).batchSize(BATCH).shuffle(true).seed(3).build();
-        // the loop's own overhead: no progress bar or model summary, which the callbacks module adds by default
+        // the loop's own overhead: no progress bar, model summary or checkpoint, which the callbacks module adds by
+        // default
         var builder = Trainer.builder().maxSteps(steps).accelerator("cpu").numSanityValSteps(0)
-                .enableProgressBar(false).enableModelSummary(false);
+                .enableProgressBar(false).enableModelSummary(false).enableCheckpointing(false);
         builder = csv ? builder.logger(CSVLogger.of(logs)) : builder.logger(false);
         Trainer trainer = builder.build();
         trainer.fit(net, loader);

@@ -54,6 +54,9 @@ public final class TrainerConfig {
     final boolean useDistributedSampler;
     final Duration collectiveTimeout;
     final Map<String, String> environment;
+    // Lightning defaults added together: enable_checkpointing, deterministic
+    final boolean enableCheckpointing;
+    final java.util.Optional<Deterministic> deterministic;
 
     private TrainerConfig(Builder b) {
         this.fastDevRun = b.fastDevRun;
@@ -88,6 +91,8 @@ public final class TrainerConfig {
         this.enableProgressBar = b.enableProgressBar;
         this.enableModelSummary = b.enableModelSummary;
         this.checkpointIO = b.checkpointIO;
+        this.enableCheckpointing = b.enableCheckpointing;
+        this.deterministic = b.deterministic;
     }
 
     static Builder builder() {
@@ -199,6 +204,23 @@ public final class TrainerConfig {
         return enableModelSummary;
     }
 
+    /**
+     * Whether a default {@code ModelCheckpoint} is added (when the callbacks module is present and none is among the
+     * callbacks). Lightning: {@code enable_checkpointing}, default true.
+     */
+    public boolean enableCheckpointing() {
+        return enableCheckpointing;
+    }
+
+    /**
+     * LibTorch's deterministic-algorithms setting this Trainer applies when it is built; empty (the default) leaves
+     * the process's setting as it is. Lightning: {@code deterministic} ({@code None}, {@code True}, {@code False},
+     * {@code "warn"}).
+     */
+    public java.util.Optional<Deterministic> deterministic() {
+        return deterministic;
+    }
+
     /** Builder of a {@link Trainer}; each setter validates its value. */
     public static final class Builder {
         private java.util.Optional<Integer> maxEpochs = java.util.Optional.empty();
@@ -230,8 +252,42 @@ public final class TrainerConfig {
         private boolean useDistributedSampler = true;
         private Duration collectiveTimeout = Duration.ofMinutes(30);
         private java.util.Optional<Map<String, String>> environment = java.util.Optional.empty();
+        private boolean enableCheckpointing = true;
+        private java.util.Optional<Deterministic> deterministic = java.util.Optional.empty();
 
         private Builder() {
+        }
+
+        /**
+         * Whether to save checkpoints with a default {@code ModelCheckpoint} (default true, as Lightning's
+         * {@code enable_checkpointing}): every epoch to {@code <log_dir>/checkpoints/epoch=E-step=S.ckpt}, keeping
+         * the latest. It is the callbacks module's {@code ModelCheckpoint}, added when that module is on the class
+         * path and no {@code ModelCheckpoint} is among the callbacks; with {@code false} a {@code ModelCheckpoint}
+         * among the callbacks is a configuration error.
+         */
+        public Builder enableCheckpointing(boolean enabled) {
+            this.enableCheckpointing = enabled;
+            return this;
+        }
+
+        /**
+         * {@code true} makes LibTorch use deterministic algorithms only, and an operation without one fails;
+         * {@code false} allows nondeterministic ones. Applied to the whole process when the Trainer is built, as
+         * Lightning's {@code Trainer(deterministic=...)} calls {@code torch.use_deterministic_algorithms}; unset
+         * (the default) leaves the setting alone.
+         */
+        public Builder deterministic(boolean deterministic) {
+            this.deterministic = java.util.Optional.of(deterministic ? Deterministic.TRUE : Deterministic.FALSE);
+            return this;
+        }
+
+        /**
+         * {@code "warn"}: deterministic algorithms where LibTorch has them, and a warning (not an error) for an
+         * operation without one. Lightning: {@code deterministic="warn"}.
+         */
+        public Builder deterministic(String mode) {
+            this.deterministic = java.util.Optional.of(Deterministic.fromKey(mode));
+            return this;
         }
 
         /** Stop after this many epochs; -1 for no epoch limit. Default 1000 (or none when maxSteps is set). */

@@ -129,6 +129,7 @@ public final class Tuner {
                 .logger(false)
                 .enableProgressBar(false)
                 .enableModelSummary(false)
+                .enableCheckpointing(false)
                 .defaultRootDir(config.defaultRootDir())
                 .callbacks(recorder);
         config.gradientClipVal().ifPresent(b::gradientClipVal);

@@ -52,8 +52,8 @@ public final class DigitsExample implements Scenario {
 
     @Override
     public void run(String[] args) throws Exception {
-        // Lightning's default place for logs, in the working directory
-        Path out = args.length > 0 ? Path.of(args[0]) : Path.of("lightning_logs");
+        // Lightning's default place for logs: lightning_logs in the working directory, or under --root-dir
+        Path out = RootDir.lightningLogs(RootDir.parse(args));
         Result r = train(out, 42);
         System.out.printf("learning-rate finder suggested %.3g (plot: %s)%n", r.lrFinderSuggestion(),
                 r.lrFinderPlot());
@@ -62,8 +62,8 @@ public final class DigitsExample implements Scenario {
         System.out.printf("validation accuracy %.4f, validation loss %.4f%n", r.valAccuracy(), r.valLoss());
         System.out.printf("best validation accuracy %.4f in %s%n", r.bestValAccuracy(), r.bestCheckpoint());
         System.out.printf("run time %.1f s%n", r.elapsed().toMillis() / 1000.0);
-        System.out.println("logs: " + r.logDir());
-        System.out.println("open them with: tensorboard --logdir " + out.toAbsolutePath());
+        System.out.println("logs: " + r.logDir().toAbsolutePath().normalize());
+        System.out.println("open them with: tensorboard --logdir " + out.toAbsolutePath().normalize());
     }
 
     /**
