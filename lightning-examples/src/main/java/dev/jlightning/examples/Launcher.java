@@ -20,6 +20,7 @@ public final class Launcher {
         register(new ResumeTrainingExample());
         register(new DigitsExample());
         register(new PyTorchWeightsExample());
+        register(new PrecisionCheckExample());
     }
 
     private Launcher() {
