@@ -59,7 +59,7 @@ else
   [[ $ACCELERATOR == cuda ]] && PROFILE=(-Pgpu)
   echo "== building with Maven ${PROFILE[*]:-}"
   (cd "$ROOT" && mvn -B -q "${MVN_OFFLINE[@]}" "${PROFILE[@]}" -pl lightning-core,lightning-callbacks,lightning-examples -am \
-      package org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+      package org.apache.maven.plugins:maven-dependency-plugin:3.11.0:copy-dependencies \
       -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true -DincludeScope=runtime \
       -DoutputDirectory="$WORK/lib") || { echo "FAIL build"; exit 1; }
   cp "$ROOT"/lightning-examples/target/lightning-examples-*.jar "$WORK/lib/"

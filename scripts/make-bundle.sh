@@ -49,7 +49,7 @@ echo "== building the jars${PROFILE:+ with ${PROFILE[*]}}"
 # package (not install: the local repository stays untouched), then every module copies its runtime dependencies,
 # the reactor's own jars included, into one folder
 (cd "$ROOT" && mvn -B -q "${MVN_OFFLINE[@]}" "${PROFILE[@]}" -pl lightning-core,lightning-callbacks,lightning-examples -am \
-    package org.apache.maven.plugins:maven-dependency-plugin:3.6.1:copy-dependencies \
+    package org.apache.maven.plugins:maven-dependency-plugin:3.11.0:copy-dependencies \
     -DskipTests -Dmaven.javadoc.skip=true -Dmaven.source.skip=true \
     -DincludeScope=runtime -DoutputDirectory="$B/lib")
 cp "$ROOT"/lightning-examples/target/lightning-examples-*.jar "$B/lib/"

@@ -209,6 +209,11 @@ public final class TrainerConfig {
         return precision;
     }
 
+    /** The precision plugin given with {@code precision(Precision)}, if one was. */
+    public java.util.Optional<Precision> precisionPlugin() {
+        return precisionPlugin;
+    }
+
     /** Builder of a {@link Trainer}; each setter validates its value. */
     public static final class Builder {
         private java.util.Optional<Integer> maxEpochs = java.util.Optional.empty();
