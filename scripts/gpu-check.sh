@@ -67,6 +67,13 @@ else
   RUN=(java --enable-native-access=ALL-UNNAMED -Xss4m -cp "$WORK/lib/*" dev.jlightning.examples.Launcher)
 fi
 
+# JavaCPP 1.5.13 can crash the first time it unpacks LibTorch into an empty cache; the next start works
+for attempt in 1 2 3; do
+  if "${RUN[@]}" natives > "$WORK/natives.log" 2>&1; then break; fi
+  echo "loading the natives failed (attempt $attempt): $(grep -m1 -E 'SIGSEGV|Error' "$WORK/natives.log")"
+done
+grep '^RESULT' "$WORK/natives.log"
+
 echo "== precision check on $ACCELERATOR: $PRECISIONS"
 "${RUN[@]}" precision-check --accelerator="$ACCELERATOR" --precisions="$PRECISIONS" "$WORK/out" 2>&1 | tee "$LOG" \
     | grep -E '^RESULT|Exception|Error' || true

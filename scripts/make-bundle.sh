@@ -68,9 +68,19 @@ cat > "$B/bin/jlightning" <<'LAUNCH'
 #!/usr/bin/env bash
 # Runs a JLightning example scenario with the bundled runtime: jlightning list | jlightning <scenario> [args]
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-exec "$HERE/runtime/bin/java" --enable-native-access=ALL-UNNAMED -Xss4m ${JLIGHTNING_JAVA_OPTS:-} \
-    -Dorg.bytedeco.javacpp.cachedir="${JAVACPP_CACHE:-$HERE/javacpp-cache}" \
-    -cp "$HERE/lib/*" dev.jlightning.examples.Launcher "$@"
+CACHE="${JAVACPP_CACHE:-$HERE/javacpp-cache}"
+JAVA=("$HERE/runtime/bin/java" --enable-native-access=ALL-UNNAMED -Xss4m ${JLIGHTNING_JAVA_OPTS:-}
+    -Dorg.bytedeco.javacpp.cachedir="$CACHE" -cp "$HERE/lib/*" dev.jlightning.examples.Launcher)
+if [[ ! -e "$CACHE/.complete" ]]; then
+  # JavaCPP 1.5.13 can crash (SIGSEGV) the first time it unpacks LibTorch into an empty cache; the next start works
+  for attempt in 1 2 3; do
+    if "${JAVA[@]}" natives >/dev/null 2>&1; then
+      mkdir -p "$CACHE" && touch "$CACHE/.complete"
+      break
+    fi
+  done
+fi
+exec "${JAVA[@]}" "$@"
 LAUNCH
 chmod +x "$B/bin/jlightning"
 cp "$ROOT/scripts/gpu-check.sh" "$B/bin/"

@@ -21,6 +21,7 @@ public final class Launcher {
         register(new DigitsExample());
         register(new PyTorchWeightsExample());
         register(new PrecisionCheckExample());
+        register(new NativesExample());
     }
 
     private Launcher() {

@@ -105,8 +105,8 @@ public final class PrecisionCheckExample implements Scenario {
     }
 
     /**
-     * Trains the digits MLP for {@value #RESUME_EPOCHS} epochs without a stop, and again stopped after
-     * {@value #STOP_AFTER} epochs, saved, and resumed in a new Trainer; returns how far the final weights differ.
+     * Trains the digits MLP for 4 epochs without a stop, and again stopped after
+     * 2 epochs, saved, and resumed in a new Trainer; returns how far the final weights differ.
      */
     public static ResumeCheck resume(Path dir, String accelerator, String precision) throws Exception {
         List<double[]> finals = new ArrayList<>();
