@@ -95,7 +95,7 @@ public final class PrecisionBench {
     private static TensorDataset dataset() {
         torch.manual_seed(0);
         try (PointerScope scope = new PointerScope()) {
-            return new TensorDataset(randn(SAMPLES, 64), randint(10, SAMPLES));
+            return new TensorDataset(randn(SAMPLES, 64), randint(10L, new long[] {SAMPLES}));
         }
     }
 
