@@ -253,6 +253,49 @@ class PrecisionTrainingTest {
     }
 
     @Test
+    void gradientsAreUnscaledBeforeOnBeforeOptimizerStepAndClipping() {
+        // with the scale of 1024 still applied the gradient norm would be over a thousand (2^16 overflows float16 in
+        // this small model's backward: the scaler would then rightly skip steps, which is not what this test is about)
+        List<Double> normsSeen = new ArrayList<>();
+        Callback probe = new Callback() {
+            @Override
+            public void onBeforeOptimizerStep(Trainer trainer, LightningModule module,
+                    org.bytedeco.pytorch.Optimizer optimizer) {
+                normsSeen.add(gradNorm(module));
+            }
+
+            @Override
+            public void onTrainBatchEnd(Trainer trainer, LightningModule module, Optional<Tensor> loss, Batch batch,
+                    int batchIdx) {
+                normsSeen.add(-gradNorm(module));
+            }
+        };
+        Trainer.seedEverything(5);
+        trainer().precision(fp16OnCpu(1024, 2000)).gradientClipVal(0.01).callbacks(probe).build()
+                .fit(new InfAt(), Data.loader(24, 4, 8));
+        assertEquals(6, normsSeen.size());
+        for (int i = 0; i < normsSeen.size(); i += 2) {
+            assertTrue(normsSeen.get(i) > 0.01 && normsSeen.get(i) < 100, "before clipping: " + normsSeen);
+            // after the step the clipped gradients are still there: norm 0.01, not 0.01 * 1024
+            assertEquals(0.01, -normsSeen.get(i + 1), 1e-4, "after clipping: " + normsSeen);
+        }
+    }
+
+    private static double gradNorm(LightningModule module) {
+        double sq = 0;
+        try (TensorVector ps = module.parameters()) {
+            for (long i = 0; i < ps.size(); i++) {
+                Tensor g = ps.get(i).grad();
+                if (g.defined()) {
+                    double n = g.norm().item_double();
+                    sq += n * n;
+                }
+            }
+        }
+        return Math.sqrt(sq);
+    }
+
+    @Test
     void scalerStateIsCheckpointedWithThePrecisionAndRestoredOnResume() throws Exception {
         Trainer.seedEverything(5);
         Trainer first = trainer().precision(fp16OnCpu(1024, 4)).build();
