@@ -10,6 +10,8 @@ import dev.jlightning.logging.LoggingHook;
 import dev.jlightning.optim.Interval;
 import dev.jlightning.optim.LRSchedulerConfig;
 import dev.jlightning.optim.OptimizerSetup;
+import dev.jlightning.precision.ForwardContext;
+import dev.jlightning.precision.Precision;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +44,9 @@ final class FitLoop {
     private final HookDispatcher hooks;
     private final SchedulerStepper stepper = new SchedulerStepper();
     private final EvaluationLoop validation;
+    private final Precision precision;
+    /** Whether the precision plugin skipped this batch's optimizer step (inf/NaN gradients under a scaler). */
+    private boolean stepSkipped;
 
     private TensorVector parameters;
     private boolean validationEnabled;
@@ -69,6 +74,7 @@ final class FitLoop {
         this.hooks = trainer.hooks();
         this.validation = new EvaluationLoop(trainer, module, "validate");
         this.ckptPath = ckptPath;
+        this.precision = trainer.strategy().precision();
     }
 
     DataSources data() {
@@ -105,6 +111,8 @@ final class FitLoop {
             if (!"cpu".equals(cfg.deviceSpec)) {
                 module.to(st.device, false);
             }
+            // before configureOptimizers, so the optimizers hold the converted parameters (Lightning: Strategy.setup)
+            precision.convertModule(module);
             if (trainer.worldSize() > 1 && cfg.useDistributedSampler) {
                 data = data.map(trainer.strategy()::processDataloader);
             }
@@ -184,6 +192,11 @@ final class FitLoop {
         if (!automatic && cfg.gradientClipVal.isPresent()) {
             throw new MisconfigurationException("Automatic gradient clipping is not supported for manual"
                     + " optimization. Remove `gradientClipVal` from the Trainer and clip in trainingStep.");
+        }
+        if (!automatic && precision.scaler().isPresent()) {
+            throw new MisconfigurationException("precision='" + precision.name() + "' with manual optimization is not"
+                    + " supported yet: its gradient scaler needs the Trainer to step the optimizers. Use automatic"
+                    + " optimization, or precision='bf16-mixed', which needs no scaler.");
         }
         st.setup = OptimizerSetup.parse(module.configureOptimizers(), automatic);
         List<LightningOptimizer> wrapped = new ArrayList<>();
@@ -391,7 +404,7 @@ final class FitLoop {
         totalBatchIdx++;
         boolean stepping = isStepping(batchIdx);
         try (PointerScope scope = new PointerScope()) {
-            Batch b = batch.to(st.device);
+            Batch b = precision.convertInput(batch.to(st.device));
             st.trainResults.resetStep();
             st.trainResults.setCurrentBatchSize(b.batchSize());
             st.activeResults = st.trainResults;
@@ -405,10 +418,12 @@ final class FitLoop {
             if (automatic) {
                 loss = Optional.of(automaticStep(b, batchIdx, stepping));
             } else {
-                loss = Optional.ofNullable(module.trainingStep(b, batchIdx));
+                try (ForwardContext forward = precision.forwardContext()) {
+                    loss = Optional.ofNullable(module.trainingStep(b, batchIdx));
+                }
             }
             st.trainResults.setHook(LoggingHook.TRAIN_BATCH_HOOK);
-            if (automatic && stepping) {
+            if (automatic && stepping && !stepSkipped) {
                 stepper.step(schedulerConfigs, Interval.STEP, false, batchIdx, module, st.callbackMetrics,
                         st.metricVersions);
             }
@@ -451,7 +466,7 @@ final class FitLoop {
             module.train(true);
             st.activeResults = st.trainResults;
         }
-        if (module.isAutomaticOptimization() && stepping) {
+        if (module.isAutomaticOptimization() && stepping && !stepSkipped) {
             stepper.step(schedulerConfigs, Interval.STEP, true, batchIdx, module, st.callbackMetrics,
                     st.metricVersions);
         }
@@ -463,7 +478,10 @@ final class FitLoop {
     private Tensor automaticStep(Batch b, int batchIdx, boolean stepping) {
         // gradients are averaged across ranks only on batches that step; the others accumulate locally (no_sync)
         trainer.strategy().preForward(stepping);
-        Tensor loss = module.trainingStep(b, batchIdx);
+        Tensor loss;
+        try (ForwardContext forward = precision.forwardContext()) {
+            loss = module.trainingStep(b, batchIdx);
+        }
         checkLoss(loss, batchIdx, "trainingStep");
         int k = cfg.accumulateGradBatches;
         if (batchIdx % k == 0 && optimizer != null) {
@@ -471,17 +489,21 @@ final class FitLoop {
             optimizer.zero_grad(true);
         }
         // Lightning divides the loss by accumulate_grad_batches before backward so accumulated gradients average
-        Tensor scaled = k > 1 ? loss.div(new org.bytedeco.pytorch.Scalar((double) k)) : loss;
+        // then the gradient scaler's factor (16-mixed); the hooks see the tensor backward is called on, as in Lightning
+        Tensor scaled = precision.preBackward(k > 1 ? loss.div(new org.bytedeco.pytorch.Scalar((double) k)) : loss);
         hooks.call(c -> c.onBeforeBackward(trainer, module, scaled), () -> module.onBeforeBackward(scaled));
         trainer.strategy().preBackward(scaled, stepping);
         scaled.backward();
         hooks.call(c -> c.onAfterBackward(trainer, module), module::onAfterBackward);
+        stepSkipped = false;
         if (stepping) {
             if (optimizer != null) {
+                // unscales the gradients (16-mixed) so that the hooks and clipping see their true values
+                precision.beforeOptimizerStep(optimizer);
                 hooks.call(c -> c.onBeforeOptimizerStep(trainer, module, optimizer),
                         () -> module.onBeforeOptimizerStep(optimizer));
                 clipGradients();
-                optimizer.step();
+                stepSkipped = !precision.optimizerStep(optimizer);
             }
             st.globalStep++;
         }

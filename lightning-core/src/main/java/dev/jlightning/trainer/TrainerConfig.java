@@ -6,6 +6,7 @@ import dev.jlightning.core.Callback;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.logging.CSVLogger;
 import dev.jlightning.logging.Logger;
+import dev.jlightning.precision.Precision;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +58,8 @@ public final class TrainerConfig {
     // Lightning defaults added together: enable_checkpointing, deterministic
     final boolean enableCheckpointing;
     final java.util.Optional<Deterministic> deterministic;
+    final String precision;
+    final java.util.Optional<Precision> precisionPlugin;
 
     private TrainerConfig(Builder b) {
         this.fastDevRun = b.fastDevRun;
@@ -93,6 +96,8 @@ public final class TrainerConfig {
         this.checkpointIO = b.checkpointIO;
         this.enableCheckpointing = b.enableCheckpointing;
         this.deterministic = b.deterministic;
+        this.precision = b.precisionPlugin.map(Precision::name).orElse(b.precision);
+        this.precisionPlugin = b.precisionPlugin;
     }
 
     static Builder builder() {
@@ -221,6 +226,16 @@ public final class TrainerConfig {
         return deterministic;
     }
 
+    /** Lightning's precision flag after aliases are resolved: "32-true" (default), "bf16-mixed", "16-mixed", ... */
+    public String precision() {
+        return precision;
+    }
+
+    /** The precision plugin given with {@code precision(Precision)}, if one was. */
+    public java.util.Optional<Precision> precisionPlugin() {
+        return precisionPlugin;
+    }
+
     /** Builder of a {@link Trainer}; each setter validates its value. */
     public static final class Builder {
         private java.util.Optional<Integer> maxEpochs = java.util.Optional.empty();
@@ -254,6 +269,8 @@ public final class TrainerConfig {
         private java.util.Optional<Map<String, String>> environment = java.util.Optional.empty();
         private boolean enableCheckpointing = true;
         private java.util.Optional<Deterministic> deterministic = java.util.Optional.empty();
+        private String precision = "32-true";
+        private java.util.Optional<Precision> precisionPlugin = java.util.Optional.empty();
 
         private Builder() {
         }
@@ -267,6 +284,18 @@ public final class TrainerConfig {
          */
         public Builder enableCheckpointing(boolean enabled) {
             this.enableCheckpointing = enabled;
+            return this;
+        }
+
+        /**
+         * Numerical precision, Lightning's {@code precision}: "32-true" (default), "64-true", "bf16-mixed" (autocast
+         * to bfloat16, CPU and CUDA), "16-mixed" (autocast to float16 with a gradient scaler, CUDA only), "bf16-true",
+         * "16-true"; Lightning's short forms "64", "32", "16" (= "16-mixed") and "bf16" (= "bf16-mixed") are accepted.
+         * "16-mixed" on CPU is refused when the Trainer is built.
+         */
+        public Builder precision(String precision) {
+            this.precision = Precision.canonicalFlag(precision);
+            this.precisionPlugin = java.util.Optional.empty();
             return this;
         }
 
@@ -287,6 +316,25 @@ public final class TrainerConfig {
          */
         public Builder deterministic(String mode) {
             this.deterministic = java.util.Optional.of(Deterministic.fromKey(mode));
+            return this;
+        }
+
+        /**
+         * A precision plugin built by hand, e.g. {@code MixedPrecision.of("16-mixed", DeviceType.CUDA,
+         * Optional.of(GradScaler.builder().initScale(1024).build()))}. Lightning: {@code plugins=[MixedPrecision(...)]}.
+         */
+        public Builder precision(Precision plugin) {
+            if (plugin == null) {
+                throw new MisconfigurationException("precision plugin must not be null; leave it unset for 32-true");
+            }
+            this.precisionPlugin = java.util.Optional.of(plugin);
+            return this;
+        }
+
+        /** {@code precision(64)}, {@code precision(32)} or {@code precision(16)}: Lightning's integer forms. */
+        public Builder precision(int precision) {
+            this.precision = Precision.canonicalFlag(Integer.toString(precision));
+            this.precisionPlugin = java.util.Optional.empty();
             return this;
         }
 

@@ -133,6 +133,9 @@ public final class Tuner {
                 .defaultRootDir(config.defaultRootDir())
                 .callbacks(recorder);
         config.gradientClipVal().ifPresent(b::gradientClipVal);
+        // the sweep runs in the fit's precision, as Lightning's lr_find runs on the same Trainer
+        b.precision(config.precision());
+        config.precisionPlugin().ifPresent(b::precision);
         return b.build();
     }
 
