@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 
 /**
  * Builds an optimizer from configuration: PyTorch's class name under {@code "name"} and its keyword arguments,
@@ -42,6 +43,21 @@ public final class OptimizerFactory {
      */
     public static Optimizer create(Iterable<Tensor> params, Map<String, ?> config) {
         return create(params, config, "");
+    }
+
+    /** {@link #create(Iterable, Map)} over a module's {@code parameters()}. */
+    public static Optimizer create(TensorVector params, Map<String, ?> config) {
+        return create(list(params), config, "");
+    }
+
+    // TensorVector.get is by reference: owned handles, so the vector may be freed
+    static List<Tensor> list(TensorVector params) {
+        Objects.requireNonNull(params, "params");
+        List<Tensor> out = new java.util.ArrayList<>();
+        for (long i = 0; i < params.size(); i++) {
+            out.add(new Tensor(params.get(i)));
+        }
+        return out;
     }
 
     /** {@link #create(Iterable, Map)} with {@code context} (e.g. {@code optimizer.init_args}) in front of messages. */

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 
 /**
  * PaddleOCR's {@code Optimizer:} block: the optimizer, its learning-rate schedule and its regularizer in one mapping,
@@ -77,6 +78,11 @@ public final class PaddleOcrOptimizer {
         }
         LRScheduler scheduler = LRSchedulers.create(built, schedule.get(), "Optimizer.lr");
         return OptimizerConfig.of(built, LRSchedulerConfig.builder(scheduler).interval(Interval.STEP).build());
+    }
+
+    /** {@link #create(Iterable, Map, int, int)} over a module's {@code parameters()}. */
+    public static OptimizerConfig create(TensorVector params, Map<String, ?> block, int epochs, int stepEachEpoch) {
+        return create(OptimizerFactory.list(params), block, epochs, stepEachEpoch);
     }
 
     /**
