@@ -19,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.bytedeco.pytorch.Adam;
-import org.bytedeco.pytorch.AdamOptions;
 import org.bytedeco.pytorch.SGD;
 import org.bytedeco.pytorch.SGDOptions;
 import org.junit.jupiter.api.Test;
@@ -180,7 +179,7 @@ class CliScenarioTest {
         Path java = java(tmp, () -> new RegressionModel(RegressionModel.Config.defaults()) {
             @Override
             public Object configureOptimizers() {
-                Adam adam = new Adam(parameters(), new AdamOptions(0.001).weight_decay(1e-5));
+                Adam adam = Optimizers.adam(0.001).weightDecay(1e-5).params(parameters()).build();
                 // PaddleOCR's Cosine: T_max = epochs * steps per epoch; warmup_epoch 2 -> 16 steps from 0 to lr
                 LinearWarmup s = new LinearWarmup(adam,
                         new CosineAnnealingDecay(adam, 0.001, EPOCHS * BATCHES_PER_EPOCH),

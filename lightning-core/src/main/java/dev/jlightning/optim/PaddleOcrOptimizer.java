@@ -145,7 +145,7 @@ public final class PaddleOcrOptimizer {
         out.put("lr", initialLearningRate(lrBlock(block)));
         if ("Momentum".equals(name)) {
             out.put("momentum", c.requireDouble("momentum"));
-        } else if (c.has("momentum")) {
+        } else if (!adam && c.has("momentum")) {
             out.put("momentum", c.requireDouble("momentum"));
         }
         if (adam) {
