@@ -383,7 +383,14 @@ final class Components {
                     throw new CliConfigException(where + ": expected " + String.join(" or ", types) + ", got "
                             + Types.show(e.getValue()));
                 }
-                chosen.invoke(builder, Types.convert(where, e.getValue(), chosen.getGenericParameterTypes()[0]));
+                try {
+                    chosen.invoke(builder, Types.convert(where, e.getValue(), chosen.getGenericParameterTypes()[0]));
+                } catch (InvocationTargetException ex) {
+                    if (ex.getCause() instanceof IllegalArgumentException) {
+                        throw new CliConfigException(where + ": " + ex.getCause().getMessage(), ex.getCause());
+                    }
+                    throw ex;
+                }
             }
             return builder.getClass().getMethod("build").invoke(builder);
         }

@@ -67,7 +67,8 @@ final class ConfigResolver {
         if (parts.length >= 2 && CLASS_SECTIONS.contains(parts[0])) {
             List<String> own = "lr_scheduler".equals(parts[0]) ? OptimizerSection.SCHEDULER_KEYS
                     : List.of("class_path", "init_args");
-            if (!own.contains(parts[1])) {
+            // a near miss of the section's own keys (intervall) is reported as such, not passed to the class
+            if (!own.contains(parts[1]) && Suggestions.closest(parts[1], own).isEmpty()) {
                 return parts[0] + ".init_args." + key.substring(parts[0].length() + 1);
             }
         }
