@@ -141,6 +141,10 @@ public final class OptimizerFactory {
         try {
             return builder.params(params).build();
         } catch (IllegalArgumentException e) {
+            // the builder's message already starts with the optimizer's name; add only where the config sits
+            if (c.where().equals(c.name())) {
+                throw e;
+            }
             throw new IllegalArgumentException(c.where() + ": " + e.getMessage(), e);
         }
     }
