@@ -327,7 +327,8 @@ final class Components {
     private static final class BuilderBinding implements Binding {
         private final Method factory;
         private final List<String> positional;
-        private final Map<String, List<Method>> options = new LinkedHashMap<>();
+        // sorted: getMethods() has no defined order, and help and print_config must not change between runs
+        private final Map<String, List<Method>> options = new java.util.TreeMap<>();
 
         BuilderBinding(Class<?> type, List<String> positional) {
             this.positional = positional;
