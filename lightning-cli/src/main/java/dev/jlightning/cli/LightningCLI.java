@@ -79,11 +79,15 @@ public final class LightningCLI {
         try {
             Result r = run(args);
             r.model().ifPresent(LightningModule::close);
+            r.predictions().forEach(Tensor::close);
+            if (r.datamodule().orElse(null) instanceof AutoCloseable) {
+                ((AutoCloseable) r.datamodule().get()).close();
+            }
             return 0;
         } catch (CliConfigException e) {
             System.err.println("error: " + e.getMessage());
             return 2;
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             LOG.error("run failed", e);
             System.err.println("error: " + e);
             return 1;

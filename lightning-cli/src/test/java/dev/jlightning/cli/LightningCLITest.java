@@ -195,4 +195,15 @@ class LightningCLITest {
         assertEquals(24, resumed.trainer().orElseThrow().globalStep());
         assertFalse(Files.readString(resumed.trainer().orElseThrow().logDir().resolve("config.yaml")).isEmpty());
     }
+
+    @Test
+    void executeReturnsTwoForAConfigMistakeAndZeroForPrintConfig() throws IOException {
+        Path file = write("c.yaml", CONFIG);
+        PrintStream quiet = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        assertEquals(2, LightningCLI.builder().out(quiet).build().execute("fit", "--config", file.toString(),
+                "--trainer.max_epoch=2"));
+        assertEquals(2, LightningCLI.builder().out(quiet).build().execute("train"));
+        assertEquals(0, LightningCLI.builder().out(quiet).build().execute("fit", "--config", file.toString(),
+                "--print_config"));
+    }
 }

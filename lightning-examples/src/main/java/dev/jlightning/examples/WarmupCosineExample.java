@@ -1,8 +1,6 @@
 package dev.jlightning.examples;
 
 import dev.jlightning.callbacks.LearningRateMonitor;
-import dev.jlightning.core.LightningModule;
-import dev.jlightning.data.Batch;
 import dev.jlightning.data.DataLoader;
 import dev.jlightning.data.TensorDataset;
 import dev.jlightning.logging.CSVLogger;
@@ -19,19 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntToDoubleFunction;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Adam;
-import org.bytedeco.pytorch.LinearImpl;
-import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.Tensor;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 
-import static org.bytedeco.pytorch.global.torch.mse_loss;
-import static org.bytedeco.pytorch.global.torch.randn;
-import static org.bytedeco.pytorch.global.torch.relu;
 
 /**
  * The warmup + cosine {@code LambdaLR} of the "custom learning-rate scheduler" tutorial, trained twice: once with
