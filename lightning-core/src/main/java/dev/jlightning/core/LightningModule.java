@@ -29,7 +29,8 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>Counterpart of {@code lightning.pytorch.LightningModule}. It is a bytedeco {@link Module}, so layers are
  * registered with {@code register_module} and parameters are found by {@code parameters()}; keep a Java field for
- * each registered layer. Subclasses implement {@link #trainingStep(Batch, int)} and {@link #configureOptimizers()};
+ * each registered layer. Subclasses implement {@link #trainingStep(Batch, int)} and {@link #configureOptimizers()} (or are given
+ * their optimizers with {@link #configureOptimizersWith(Function)});
  * {@code validationStep}, {@code testStep}, {@code predictStep} and the hooks are optional. A {@link Trainer} runs it.
  *
  * <p>Tensors created inside steps and hooks are freed by the Trainer at the end of each step (one native-memory
@@ -41,6 +42,7 @@ public abstract class LightningModule extends Module {
     private Trainer trainer;
     private final Map<String, Object> hparams = new LinkedHashMap<>();
     private boolean automaticOptimization = true;
+    private Function<? super LightningModule, ?> optimizersFactory;
 
     protected LightningModule() {
         super();
@@ -84,8 +86,30 @@ public abstract class LightningModule extends Module {
      * (list of optimizers, list of schedulers or scheduler configs); a {@code Map} with keys {@code "optimizer"},
      * {@code "lr_scheduler"} (a scheduler, a config {@code Map} with Lightning's keys, or an
      * {@code LRSchedulerConfig}) and {@code "monitor"}; a list of such maps; or an {@code OptimizerConfig}.
+     *
+     * <p>A module that does not override it gets its optimizers from the factory given to
+     * {@link #configureOptimizersWith(Function)} (as {@code LightningCLI} installs one from its {@code optimizer} and
+     * {@code lr_scheduler} sections); without one it throws, as Lightning's default does.
+     *
+     * @throws MisconfigurationException when not overridden and no factory was given
      */
-    public abstract Object configureOptimizers();
+    public Object configureOptimizers() {
+        if (optimizersFactory == null) {
+            throw new MisconfigurationException("`configureOptimizers` must be implemented to be used with the"
+                    + " Lightning Trainer (or the optimizers given with configureOptimizersWith, as LightningCLI"
+                    + " does from its `optimizer` and `lr_scheduler` sections)");
+        }
+        return optimizersFactory.apply(this);
+    }
+
+    /**
+     * Gives the optimizers of a module that does not override {@link #configureOptimizers()}: the factory is called
+     * with this module when the Trainer configures optimizers and returns any shape {@code configureOptimizers()}
+     * may return. Lightning's {@code LightningCLI} attaches its optimizer the same way.
+     */
+    public final void configureOptimizersWith(Function<? super LightningModule, ?> factory) {
+        this.optimizersFactory = java.util.Objects.requireNonNull(factory, "factory");
+    }
 
     // ---------------------------------------------------------------- hooks (no-op defaults)
 

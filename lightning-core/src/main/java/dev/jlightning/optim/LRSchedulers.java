@@ -103,6 +103,20 @@ public final class LRSchedulers {
     }
 
     /**
+     * The schedule of a PaddleOCR {@code Optimizer.lr} block ({@code {name: Cosine, learning_rate: 0.001,
+     * warmup_epoch: 2}}), with PaddleOCR's conversion of epochs to steps; see {@link PaddleOcrOptimizer}. Step it
+     * per optimizer step ({@code interval: step}), as PaddleOCR does.
+     *
+     * @return empty for a constant learning rate without warm-up
+     * @throws IllegalArgumentException naming the key on any mistake
+     */
+    public static java.util.Optional<LRScheduler> fromPaddleOcr(Optimizer optimizer, Map<String, ?> lr, int epochs,
+            int stepEachEpoch) {
+        return PaddleOcrOptimizer.schedulerMap(lr, epochs, stepEachEpoch)
+                .map(m -> create(optimizer, m, "Optimizer.lr"));
+    }
+
+    /**
      * {@link #create} from JSON text: an object with {@code "name"}, or with a single key whose value is one.
      *
      * @throws IllegalArgumentException if the text is not JSON of that shape, or on a configuration mistake

@@ -1,8 +1,6 @@
 package dev.jlightning.examples;
 
 import dev.jlightning.callbacks.LearningRateMonitor;
-import dev.jlightning.core.LightningModule;
-import dev.jlightning.data.Batch;
 import dev.jlightning.data.DataLoader;
 import dev.jlightning.data.TensorDataset;
 import dev.jlightning.logging.CSVLogger;
@@ -19,19 +17,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntToDoubleFunction;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Adam;
-import org.bytedeco.pytorch.LinearImpl;
-import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.Tensor;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 
-import static org.bytedeco.pytorch.global.torch.mse_loss;
-import static org.bytedeco.pytorch.global.torch.randn;
-import static org.bytedeco.pytorch.global.torch.relu;
 
 /**
  * The warmup + cosine {@code LambdaLR} of the "custom learning-rate scheduler" tutorial, trained twice: once with
@@ -62,24 +53,17 @@ public final class WarmupCosineExample implements Scenario {
         };
     }
 
-    /** The tutorial's CustomLRSchedulerExperiment around a small regression network. */
-    public static final class CustomLRSchedulerExperiment extends LightningModule {
-        final LinearImpl fc1;
-        final LinearImpl fc2;
+    /**
+     * The tutorial's CustomLRSchedulerExperiment around a small regression network: {@link WarmupCosineRegressor}
+     * with the tutorial's optimizer and scheduler written in Java.
+     */
+    public static final class CustomLRSchedulerExperiment extends WarmupCosineRegressor {
         private final boolean perStep;
 
         /** @param perStep whether the scheduler config says {@code "interval": "step"} */
         public CustomLRSchedulerExperiment(boolean perStep) {
+            super(WarmupCosineData.FEATURES, 32);
             this.perStep = perStep;
-            fc1 = register_module("fc1", new LinearImpl(8, 32));
-            fc2 = register_module("fc2", new LinearImpl(32, 1));
-        }
-
-        @Override
-        public Tensor trainingStep(Batch batch, int batchIdx) {
-            Tensor loss = mse_loss(fc2.forward(relu(fc1.forward(batch.x()))), batch.y());
-            log("train_loss", loss);
-            return loss;
         }
 
         @Override
@@ -146,13 +130,7 @@ public final class WarmupCosineExample implements Scenario {
 
     private static Path train(Path out, String name, boolean perStep, long seed) {
         Trainer.seedEverything(seed);
-        TensorDataset data;
-        try (PointerScope scope = new PointerScope()) {
-            Tensor x = randn(SAMPLES, 8);
-            Tensor y = x.sum(new long[] {1}, true, new org.bytedeco.pytorch.ScalarTypeOptional())
-                    .mul(new Scalar(0.3)).add(randn(SAMPLES, 1).mul(new Scalar(0.05)));
-            data = new TensorDataset(x, y);
-        }
+        TensorDataset data = WarmupCosineData.create(SAMPLES);
         DataLoader loader = DataLoader.builder(data).batchSize(BATCH_SIZE).shuffle(true).build();
         CSVLogger logger = CSVLogger.builder(out).name(name).version(0).build();
         Trainer trainer = Trainer.builder().maxEpochs(EPOCHS).logEveryNSteps(1).defaultRootDir(out).logger(logger)
