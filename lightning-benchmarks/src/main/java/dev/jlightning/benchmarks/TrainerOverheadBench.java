@@ -62,11 +62,12 @@ import static org.bytedeco.pytorch.global.torch.relu;
  * loop under the tuned flags; then the medians, and the Java heap bytes allocated per step (all threads, from
  * {@code ThreadMXBean.getThreadAllocatedBytes}, deterministic and the best guide on a noisy machine).
  *
- * <p>Run (one command, about two minutes):
+ * <p>Run (one command; 5 rounds of 2,000 measured steps, 30 JVMs, a few minutes):
  * {@code mvn -B -q -pl lightning-benchmarks -am -DskipTests package exec:exec
- * -Dbench=dev.jlightning.benchmarks.TrainerOverheadBench -Dexec.args="5 2000"}, the arguments being rounds (default
- * 5) and measured steps (default 2,000). Or {@code java -cp <classpath> dev.jlightning.benchmarks.TrainerOverheadBench
- * 5 2000}.
+ * -Dbench=dev.jlightning.benchmarks.TrainerOverheadBench}. Other counts:
+ * {@code java -cp <classpath> dev.jlightning.benchmarks.TrainerOverheadBench <rounds> <steps>}. The wall-clock ratios
+ * are the result; the main thread's CPU time is printed as well because on a shared machine it is less disturbed
+ * by other processes than wall time (it does not see time spent waiting for a core).
  */
 public final class TrainerOverheadBench {
 

@@ -29,7 +29,7 @@ import org.apache.logging.log4j.Logger;
  * the user set (on the command line or with {@code System.setProperty}) is never replaced: run with
  * {@code -Dorg.bytedeco.javacpp.nopointergc=false} to keep JavaCPP's garbage-collector-driven deallocation. A program
  * whose first statement creates a tensor or a module starts JavaCPP before JLightning; it then runs with JavaCPP's
- * own defaults, and {@code fit} says so once in the log.
+ * own defaults, and {@code fit} warns once.
  */
 public final class JavaCppDefaults {
 
@@ -77,8 +77,8 @@ public final class JavaCppDefaults {
     }
 
     /**
-     * Logs once per JVM, at info level, when JLightning set its default but JavaCPP had already started with its
-     * own, so the user knows why steps are slower and what to do.
+     * Warns once per JVM when JLightning set its default but JavaCPP had already started with its own, so the user
+     * knows why steps are slower and what to do (a performance hint, as Lightning's {@code PossibleUserWarning}s).
      */
     public static void reportIfTooLate() {
         if (checked) {
@@ -87,7 +87,7 @@ public final class JavaCppDefaults {
         checked = true;
         if (APPLIED && pointerGcEnabled()) {
             Logger log = LogManager.getLogger(JavaCppDefaults.class);
-            log.info("JavaCPP was initialised before JLightning could set {}=true (a tensor or module was created"
+            log.warn("JavaCPP was initialised before JLightning could set {}=true (a tensor or module was created"
                     + " before the first use of Trainer or LightningDataModule), so native objects are also tracked"
                     + " for the garbage collector, which makes each training step of a small model up to a third"
                     + " slower. Call Trainer.seedEverything(...) or JavaCppDefaults.apply() first in main, or pass"
