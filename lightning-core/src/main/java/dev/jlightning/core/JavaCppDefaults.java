@@ -20,8 +20,9 @@ import org.apache.logging.log4j.Logger;
  * and kept for the whole run needs nothing. Code that creates tensors repeatedly outside {@code fit/validate/test/
  * predict} (an inference loop after training, a metric computed in a loop in {@code main}) must open a
  * {@code try (PointerScope scope = new PointerScope())} per iteration, as the Trainer does, or it keeps every
- * iteration's tensors until the process ends. Hooks and callbacks called during a step already run inside that
- * step's scope.
+ * iteration's tensors until the process ends. Hooks and callbacks called during a batch run inside that batch's
+ * scope; tensors made in epoch-level hooks live until closed. The setting is JVM-wide: other JavaCPP libraries in
+ * the program (JavaCV, ...) lose the collector-driven cleanup as well.
  *
  * <p>The property must be set before JavaCPP's {@code Pointer} class initialises, so it is applied when a JLightning
  * entry point is first touched: {@code Trainer} (including {@code Trainer.seedEverything} and
