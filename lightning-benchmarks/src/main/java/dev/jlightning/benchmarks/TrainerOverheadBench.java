@@ -196,6 +196,9 @@ public final class TrainerOverheadBench {
         cmd.add(variant);
         cmd.add(Integer.toString(steps));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        // a bench stopped with Ctrl-C takes its running measurement with it
+        Thread stopChild = new Thread(p::destroyForcibly);
+        Runtime.getRuntime().addShutdownHook(stopChild);
         Result result = null;
         StringBuilder output = new StringBuilder();
         try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
@@ -210,6 +213,7 @@ public final class TrainerOverheadBench {
             }
         }
         int rc = p.waitFor();
+        Runtime.getRuntime().removeShutdownHook(stopChild);
         if (rc != 0 || result == null) {
             throw new IllegalStateException(variant + " with " + flags + " flags failed (exit " + rc + "):\n" + output);
         }

@@ -28,6 +28,11 @@ public final class Batch implements AutoCloseable {
         return new Batch(tensors.clone());
     }
 
+    /** Wraps an array nobody else holds, without copying it: for the loaders' per-batch path. */
+    static Batch owning(Tensor[] tensors) {
+        return new Batch(tensors);
+    }
+
     /** Wraps the given tensors; the batch takes ownership of them. */
     public static Batch of(List<Tensor> tensors) {
         return of(tensors.toArray(new Tensor[0]));

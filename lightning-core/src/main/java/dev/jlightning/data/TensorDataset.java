@@ -134,7 +134,7 @@ public final class TensorDataset implements Dataset, AutoCloseable {
                     out[i].retainReference();
                 }
             }
-            return Batch.of(out);
+            return Batch.owning(out);
         }
 
         @Override
