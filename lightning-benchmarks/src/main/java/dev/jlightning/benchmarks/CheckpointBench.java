@@ -83,7 +83,8 @@ public final class CheckpointBench {
         Trainer.seedEverything(0);
         Big model = new Big(optimizers);
         DataLoader data = DataLoader.of(new TensorDataset(randn(8, 1000), randn(8, 1000)), 8);
-        Trainer trainer = Trainer.builder().maxSteps(1).logger(false).numSanityValSteps(0).build();
+        Trainer trainer = Trainer.builder().maxSteps(1).logger(false).numSanityValSteps(0)
+                .enableCheckpointing(false).build();
         trainer.fit(model, data);
         Path file = dir.resolve(label.replaceAll("[^a-zA-Z]+", "-") + ".ckpt");
         double[] save = new double[REPEATS];

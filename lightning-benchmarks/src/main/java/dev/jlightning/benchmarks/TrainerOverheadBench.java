@@ -355,9 +355,10 @@ public final class TrainerOverheadBench {
                 window.afterSteps(t.globalStep());
             }
         };
-        // the loop's own cost: no progress bar or model summary, which the callbacks module adds by default
+        // the loop's own cost: no progress bar, model summary or checkpoint, which the callbacks module adds by
+        // default (a checkpoint is written per epoch, outside the timed window anyway)
         var builder = Trainer.builder().maxSteps((int) window.totalSteps()).accelerator("cpu").numSanityValSteps(0)
-                .enableProgressBar(false).enableModelSummary(false);
+                .enableProgressBar(false).enableModelSummary(false).enableCheckpointing(false);
         if (logged) {
             Path logs = Files.createTempDirectory("jlightning-bench");
             builder = builder.logger(CSVLogger.of(logs)).callbacks(probe, new LearningRateMonitor());

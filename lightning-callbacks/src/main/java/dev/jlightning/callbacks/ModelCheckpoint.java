@@ -172,9 +172,9 @@ public final class ModelCheckpoint implements Callback, CheckpointLocator {
             return found;
         }
         try (Stream<Path> files = Files.list(dirpath)) {
-            files.filter(p -> p.getFileName().toString().contains(CHECKPOINT_NAME_LAST)
-                    && p.getFileName().toString().endsWith(FILE_EXTENSION)
-                    && !p.getFileName().toString().startsWith(".")).forEach(found::add);
+            // Lightning's _find_last_checkpoints: a .ckpt whose stem matches ^last(-(\d+))?, i.e. starts with "last"
+            files.filter(p -> p.getFileName().toString().startsWith(CHECKPOINT_NAME_LAST)
+                    && p.getFileName().toString().endsWith(FILE_EXTENSION)).forEach(found::add);
         } catch (IOException e) {
             LOG.warn("Could not list {}: {}", dirpath, e.getMessage());
         }

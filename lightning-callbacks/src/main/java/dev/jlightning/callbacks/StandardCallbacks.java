@@ -1,5 +1,6 @@
 package dev.jlightning.callbacks;
 
+import dev.jlightning.checkpoint.CheckpointLocator;
 import dev.jlightning.core.Callback;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.trainer.DefaultCallbacks;
@@ -8,12 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Adds a {@link ProgressBar} and a {@link ModelSummary} to every Trainer, as Lightning's callback connector does,
- * unless {@code enableProgressBar(false)} / {@code enableModelSummary(false)} or the user passed their own.
+ * Adds a {@link ModelCheckpoint}, a {@link ProgressBar} and a {@link ModelSummary} to every Trainer, in that order, as
+ * Lightning's callback connector does, unless {@code enableCheckpointing(false)} / {@code enableProgressBar(false)} /
+ * {@code enableModelSummary(false)} or the user passed their own.
  *
  * <p>Registered as the {@link DefaultCallbacks} service of this module, so the defaults apply whenever
- * lightning-callbacks is on the class path. Lightning's checks: more than one progress bar, or a progress bar while
- * the progress bar is disabled, is a configuration error.
+ * lightning-callbacks is on the class path. Lightning's checks: a checkpoint callback while checkpointing is
+ * disabled, more than one progress bar, or a progress bar while the progress bar is disabled, is a configuration
+ * error. The default checkpoint callback is Lightning's {@code ModelCheckpoint()}: every epoch to
+ * {@code <log_dir>/checkpoints/epoch=E-step=S.ckpt}, keeping only the latest.
  */
 public final class StandardCallbacks implements DefaultCallbacks {
 
@@ -28,7 +32,15 @@ public final class StandardCallbacks implements DefaultCallbacks {
             throw new MisconfigurationException("Trainer was configured with `enable_progress_bar=False` but found"
                     + " `ProgressBar` in callbacks list.");
         }
+        boolean hasCheckpointCallback = configured.stream().anyMatch(c -> c instanceof CheckpointLocator);
+        if (!config.enableCheckpointing() && hasCheckpointCallback) {
+            throw new MisconfigurationException("Trainer was configured with `enable_checkpointing=False` but found"
+                    + " `ModelCheckpoint` in callbacks list.");
+        }
         List<Callback> out = new ArrayList<>();
+        if (config.enableCheckpointing() && !hasCheckpointCallback) {
+            out.add(ModelCheckpoint.of());
+        }
         if (config.enableProgressBar() && bars.isEmpty()) {
             out.add(new ProgressBar());
         }

@@ -87,10 +87,12 @@ class DistributedTrainingTest {
         }
     }
 
-    private Path run(String name, int devices, int accumulate) throws Exception {
+    private Path run(String name, int devices, int accumulate, String... flags) throws Exception {
         Path out = dir.resolve(name);
-        finish(start(out, Map.of(), out.toString(), Integer.toString(devices), Integer.toString(accumulate), "4"),
-                out);
+        List<String> args = new ArrayList<>(List.of(out.toString(), Integer.toString(devices),
+                Integer.toString(accumulate), "4", "-1"));
+        args.addAll(List.of(flags));
+        finish(start(out, Map.of(), args.toArray(new String[0])), out);
         return out;
     }
 
@@ -130,6 +132,59 @@ class DistributedTrainingTest {
     }
 
     @Test
+    void adamWWithOneCyclePerStepMatchesOneProcess() throws Exception {
+        assertSameRun(run("single-adamw", 1, 1, "adamw"), run("ddp-adamw", 2, 1, "adamw"));
+    }
+
+    @Test
+    void adamWWithOneCycleAndAccumulationMatchesOneProcess() throws Exception {
+        assertSameRun(run("single-adamw-acc", 1, 2, "adamw"), run("ddp-adamw-acc", 2, 2, "adamw"));
+    }
+
+    @Test
+    void killedRankThenResumeFromLastEndsWithTheUninterruptedWeights() throws Exception {
+        Path uninterrupted = run("uninterrupted", 2, 1, "adamw", "ckpt");
+        Path out = dir.resolve("crashed");
+        Files.createDirectories(out);
+        // 4 optimizer steps an epoch: step 10 is inside the third epoch, after "last" was saved at step 8
+        Process job = new ProcessBuilder(javaCommand(out.toString(), "2", "1", "4", "10", "adamw", "ckpt"))
+                .redirectErrorStream(true).start();
+        StringBuilder console = new StringBuilder();
+        boolean killed = false;
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(job.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = r.readLine()) != null; ) {
+                console.append(line).append('\n');
+                if (!killed && line.startsWith("rank 1 pid ")) {
+                    // rank 1 waits at step 10 for this kill, so "last" on disk is the one saved at step 8
+                    ProcessHandle.of(Long.parseLong(line.substring("rank 1 pid ".length()).trim())).orElseThrow()
+                            .destroyForcibly();
+                    killed = true;
+                    assertTrue(job.waitFor(30, TimeUnit.SECONDS), "the job ended within 30 s of the kill");
+                }
+            }
+        }
+        assertTrue(killed, "rank 1 reached the kill step:\n" + console);
+        assertTrue(job.waitFor(30, TimeUnit.SECONDS));
+        assertNotEquals(0, job.exitValue(), "the job failed");
+        assertTrue(Files.notExists(out.resolve("rank0.txt")), "the crashed run did not finish");
+        assertTrue(Files.exists(out.resolve("ckpt").resolve("last.ckpt")), "last.ckpt survived the crash");
+
+        Path resumed = out;
+        finish(start(resumed, Map.of(), resumed.toString(), "2", "1", "4", "-1", "adamw", "ckpt", "resume"),
+                resumed);
+        List<String> expected = Files.readAllLines(uninterrupted.resolve("rank0.txt"));
+        for (int rank = 0; rank < 2; rank++) {
+            List<String> actual = Files.readAllLines(resumed.resolve("rank" + rank + ".txt"));
+            assertClose(numbers(expected.get(0)), numbers(actual.get(0)), 1e-6, "rank " + rank + " weights");
+            assertEquals(expected.get(2), actual.get(2), "global step and world size");
+            // the resumed run records the learning rates of the steps after the restored epoch 2
+            String tail = String.join(" ", List.of(expected.get(1).trim().split(" ")).subList(8, 16));
+            assertEquals(tail, actual.get(1).trim(), "learning rates of the resumed steps");
+        }
+    }
+
+    @Test
     void torchrunStyleEnvironmentEqualsTheSelfLaunchedRun() throws Exception {
         Path self = run("self", 2, 1);
         Path out = dir.resolve("torchrun");
@@ -142,7 +197,7 @@ class DistributedTrainingTest {
             Map<String, String> env = Map.of("MASTER_ADDR", "127.0.0.1", "MASTER_PORT", Integer.toString(port),
                     "WORLD_SIZE", "2", "RANK", Integer.toString(rank), "LOCAL_RANK", Integer.toString(rank),
                     "GROUP_RANK", "0", "LOCAL_WORLD_SIZE", "2");
-            ranks.add(start(out.resolve("r" + rank), env, out.toString(), "2", "1", "4"));
+            ranks.add(start(out.resolve("r" + rank), env, out.toString(), "2", "1", "4", "-1"));
         }
         for (int rank = 0; rank < 2; rank++) {
             finish(ranks.get(rank), out.resolve("r" + rank));

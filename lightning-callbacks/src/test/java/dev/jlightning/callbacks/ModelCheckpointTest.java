@@ -191,8 +191,13 @@ class ModelCheckpointTest {
         again.fit(new TinyNet(), TinyNet.data(12, 4, 1), TinyNet.data(8, 4, 3), "best");
         assertEquals(Path.of(best), again.ckptPath().orElseThrow());
         MisconfigurationException e = assertThrows(MisconfigurationException.class,
-                () -> trainer(1).fit(new TinyNet(), TinyNet.data(12, 4, 1), "best"));
+                () -> Trainer.builder().maxEpochs(1).defaultRootDir(dir).enableCheckpointing(false).build()
+                        .fit(new TinyNet(), TinyNet.data(12, 4, 1), "best"));
         assertTrue(e.getMessage().contains("ModelCheckpoint is not configured"), e.getMessage());
+        // the default ModelCheckpoint of a fresh Trainer has saved nothing yet
+        e = assertThrows(MisconfigurationException.class,
+                () -> trainer(1).fit(new TinyNet(), TinyNet.data(12, 4, 1), "best"));
+        assertTrue(e.getMessage().contains("ModelCheckpoint has not saved a best model yet"), e.getMessage());
     }
 
     @Test

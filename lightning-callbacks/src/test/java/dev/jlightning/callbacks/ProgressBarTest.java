@@ -219,12 +219,12 @@ class ProgressBarTest {
         assertEquals(1, defaults.callbacks().stream().filter(c -> c instanceof ModelSummary).count());
 
         Trainer none = Trainer.builder().defaultRootDir(dir).enableProgressBar(false).enableModelSummary(false)
-                .build();
+                .enableCheckpointing(false).build();
         assertEquals(List.of(), none.callbacks());
 
         ProgressBar own = ProgressBar.builder().terminal(false).build();
         ModelSummary deep = new ModelSummary(-1);
-        Trainer custom = Trainer.builder().defaultRootDir(dir).callbacks(own, deep).build();
+        Trainer custom = Trainer.builder().defaultRootDir(dir).enableCheckpointing(false).callbacks(own, deep).build();
         assertEquals(List.of(own, deep), custom.callbacks());
 
         assertEquals("You added multiple progress bar callbacks to the Trainer, but currently only one progress bar"

@@ -276,19 +276,119 @@ public abstract class LightningModule extends Module {
         trainer.logMetric(name, value, options);
     }
 
-    /** Logs several values with the same options. Lightning: {@code self.log_dict(dict)}. */
-    public final void logDict(Map<String, ? extends Number> values, LogOptions options) {
-        values.forEach((k, v) -> log(k, v.doubleValue(), options));
+    /**
+     * Logs several values with the hook's default options, as {@link #log(String, double)} does for each.
+     * Lightning: {@code self.log_dict(dict)}.
+     *
+     * @param values numbers (a {@code Boolean} counts as 1 or 0, as Python's {@code bool}) or scalar tensors, whose
+     *     values are read now
+     */
+    public final void logDict(Map<String, ?> values) {
+        logDict(values, LogOptions.DEFAULT);
+    }
+
+    /**
+     * Logs several values with the same options. Lightning: {@code self.log_dict(dict, prog_bar=..., on_step=...)}.
+     *
+     * @param values numbers or scalar tensors; see {@link #logDict(Map)}
+     */
+    public final void logDict(Map<String, ?> values, LogOptions options) {
+        if (values == null) {
+            throw new MisconfigurationException("logDict needs a map of names to numbers or scalar tensors, got null");
+        }
+        values.forEach((name, value) -> {
+            if (value instanceof Tensor) {
+                log(name, (Tensor) value, options);
+            } else if (value instanceof Number) {
+                log(name, ((Number) value).doubleValue(), options);
+            } else if (value instanceof Boolean) {
+                log(name, (Boolean) value ? 1.0 : 0.0, options);
+            } else {
+                throw new MisconfigurationException("`self.log(" + name + ", " + value + ")` was called, but `"
+                        + (value == null ? "null" : value.getClass().getSimpleName()) + "` values cannot be logged;"
+                        + " logDict takes numbers and scalar tensors");
+            }
+        });
     }
 
     // ---------------------------------------------------------------- hyperparameters
 
     /**
      * Records hyperparameters: they are written to {@code hparams.yaml} by the loggers and kept in checkpoints.
-     * Lightning: {@code save_hyperparameters()}; Java has no access to constructor arguments, so pass them.
+     * Lightning: {@code save_hyperparameters(dict)}, the map's keys becoming the hyperparameters' names.
      */
     public final void saveHyperparameters(Map<String, ?> params) {
+        if (params == null) {
+            throw new MisconfigurationException("saveHyperparameters needs a map, a record or the constructor's"
+                    + " arguments, got null");
+        }
         hparams.putAll(params);
+    }
+
+    /**
+     * Records a configuration record's components as hyperparameters, by component name and in declaration order;
+     * nested records become nested maps. Lightning: {@code save_hyperparameters(config)} with one config object, whose
+     * fields become the hyperparameters (as a {@code Namespace} or dataclass does).
+     */
+    public final void saveHyperparameters(Record config) {
+        if (config == null) {
+            throw new MisconfigurationException("saveHyperparameters needs a map, a record or the constructor's"
+                    + " arguments, got null");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> components = (Map<String, Object>) dev.jlightning.logging.tensorboard.HParams
+                .toPlainData(config);
+        hparams.putAll(components);
+    }
+
+    /**
+     * Records the arguments of the constructor that calls it, named after its parameters. Lightning:
+     * {@code self.save_hyperparameters()} in {@code __init__}. Java cannot read a caller's arguments, so pass them,
+     * in order: {@code MyModule(int hidden, double lr) { saveHyperparameters(hidden, lr); }} saves
+     * {@code {hidden: ..., lr: ...}}. The names are read by reflection and need the module compiled with
+     * {@code javac -parameters}. Records become maps of their components, enums their names; modules and tensors
+     * are left out with a warning (the checkpoint keeps their weights).
+     *
+     * @throws MisconfigurationException when not called from a constructor, when the values do not match its
+     *     parameters, or when the parameter names were not compiled in
+     */
+    public final void saveHyperparameters(Object... constructorArguments) {
+        if (constructorArguments == null || constructorArguments.length == 0) {
+            throw new MisconfigurationException("saveHyperparameters() without arguments cannot read the"
+                    + " constructor's arguments in Java; pass them, e.g. saveHyperparameters(hidden, lr), or pass a"
+                    + " Map or a record");
+        }
+        hparams.putAll(ConstructorArguments.named(constructorArguments));
+    }
+
+    /**
+     * Rebuilds a configuration record from saved hyperparameters, the inverse of
+     * {@link #saveHyperparameters(Record)}: e.g. the factory of {@link #loadFromCheckpoint(Path, Function)},
+     * {@code hp -> new MyModule(LightningModule.hyperparametersAs(hp, Config.class))}. Keys that are not components
+     * (such as the learning-rate finder's {@code lr}) are ignored.
+     *
+     * @throws MisconfigurationException if a component is missing or its saved value does not fit its type
+     */
+    public static <R extends Record> R hyperparametersAs(Map<String, ?> hparams, Class<R> type) {
+        if (hparams == null || type == null) {
+            throw new MisconfigurationException("hyperparametersAs needs the hyperparameters and a record class");
+        }
+        try {
+            return RecordReader.MAPPER.convertValue(hparams, type);
+        } catch (IllegalArgumentException e) {
+            throw new MisconfigurationException("The hyperparameters " + hparams.keySet() + " cannot be read as "
+                    + type.getSimpleName() + ": " + e.getMessage().split("\n")[0], e);
+        }
+    }
+
+    /** Jackson configured to fill a record strictly from plain data. */
+    private static final class RecordReader {
+        static final com.fasterxml.jackson.databind.ObjectMapper MAPPER = new com.fasterxml.jackson.databind
+                .ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true)
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES,
+                        true);
     }
 
     /** The saved hyperparameters (read-only). */

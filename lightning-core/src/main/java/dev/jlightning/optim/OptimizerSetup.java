@@ -73,6 +73,11 @@ public final class OptimizerSetup {
             addTyped((OptimizerConfig) returned, optimizers, schedulerItems, topLevelMonitors, true);
         } else if (returned instanceof Map) {
             addDict(asStringMap(returned), optimizers, schedulerItems, topLevelMonitors, true);
+        } else if (returned instanceof List && ((List<?>) returned).isEmpty()) {
+            // Lightning parses [] as a list of no optimizer dicts; like None it leaves nothing to step
+            LOG.warn("`LightningModule.configureOptimizers` returned an empty list, this fit will run with no"
+                    + " optimizer");
+            return new OptimizerSetup(List.of(), List.of());
         } else if (returned instanceof List) {
             List<?> list = (List<?>) returned;
             if (list.size() == 2 && list.get(0) instanceof List) {
@@ -286,9 +291,22 @@ public final class OptimizerSetup {
         return (Map<String, Object>) m;
     }
 
+    /** What was returned, in words a user recognises rather than a JDK implementation class name. */
+    private static String describe(Object returned) {
+        if (returned instanceof List) {
+            List<?> list = (List<?>) returned;
+            List<String> kinds = new ArrayList<>();
+            for (Object o : list) {
+                kinds.add(o == null ? "null" : o.getClass().getSimpleName());
+            }
+            return "a List of " + list.size() + " element(s) " + kinds;
+        }
+        return "a " + returned.getClass().getSimpleName() + " (" + returned.getClass().getName() + ")";
+    }
+
     private static MisconfigurationException unknownConfiguration(Object returned) {
-        return new MisconfigurationException("Unknown configuration for model optimizers: "
-                + returned.getClass().getName() + ". Output from `model.configureOptimizers()` should be one of:\n"
+        return new MisconfigurationException("Unknown configuration for model optimizers: " + describe(returned)
+                + ". Output from `model.configureOptimizers()` should be one of:\n"
                 + " * an `Optimizer`\n"
                 + " * a `List` of `Optimizer`s\n"
                 + " * a two-element `List` of (list of optimizers, list of schedulers or scheduler configs)\n"

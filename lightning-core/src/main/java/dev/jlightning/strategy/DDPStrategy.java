@@ -4,6 +4,7 @@ import dev.jlightning.core.LightningModule;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.data.DataLoader;
 import dev.jlightning.data.DistributedSampler;
+import dev.jlightning.precision.Precision;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.DeviceType;
 
 /**
  * Distributed data-parallel training: one process per device, each with a full replica of the module and its share
@@ -38,6 +40,7 @@ public final class DDPStrategy implements Strategy {
     private final boolean findUnusedParameters;
     private final Duration timeout;
     private final Map<String, String> env;
+    private final Precision precision;
     private GradientReducer reducer;
 
     /**
@@ -51,7 +54,18 @@ public final class DDPStrategy implements Strategy {
      */
     public DDPStrategy(ClusterEnvironment environment, int devices, int numNodes, boolean cuda,
             boolean findUnusedParameters, Duration timeout, Map<String, String> env) {
+        this(environment, devices, numNodes, cuda, findUnusedParameters, timeout, env,
+                Precision.of("32-true", cuda ? DeviceType.CUDA : DeviceType.CPU));
+    }
+
+    /**
+     * As {@link #DDPStrategy(ClusterEnvironment, int, int, boolean, boolean, Duration, Map)}, with the precision
+     * plugin every rank uses.
+     */
+    public DDPStrategy(ClusterEnvironment environment, int devices, int numNodes, boolean cuda,
+            boolean findUnusedParameters, Duration timeout, Map<String, String> env, Precision precision) {
         environment.validateSettings(devices, numNodes);
+        this.precision = precision;
         this.environment = environment;
         this.devices = devices;
         this.numNodes = numNodes;
@@ -60,6 +74,11 @@ public final class DDPStrategy implements Strategy {
         this.timeout = timeout;
         this.env = Map.copyOf(env);
         RankZero.setRank(environment.globalRank());
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
     }
 
     @Override

@@ -49,6 +49,8 @@ final class GradientReducer implements AutoCloseable {
         for (long i = 0; i < parameters.size(); i++) {
             sparse.put(i, false);
         }
+        // gradient_as_bucket_view stays false: LibTorch's C++ Optimizer::zero_grad calls detach_() on every gradient,
+        // which refuses views of DDP buckets (Python's zero_grad avoids detach_ for that reason)
         this.reducer = new Reducer(parameters, reversed, connection.group(), sparse, BUCKET_BYTES,
                 findUnusedParameters, false, new SizeTStringMap(), FIRST_BUCKET_BYTES, false, false);
     }

@@ -2,6 +2,7 @@ package dev.jlightning.strategy;
 
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.data.DataLoader;
+import dev.jlightning.precision.Precision;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
@@ -12,9 +13,21 @@ import org.bytedeco.pytorch.Tensor;
 public final class SingleDeviceStrategy implements Strategy {
 
     private final Device device;
+    private final Precision precision;
 
+    /** Full precision ({@code "32-true"}) on {@code device}. */
     public SingleDeviceStrategy(Device device) {
+        this(device, Precision.of("32-true", device.type()));
+    }
+
+    public SingleDeviceStrategy(Device device, Precision precision) {
         this.device = device;
+        this.precision = precision;
+    }
+
+    @Override
+    public Precision precision() {
+        return precision;
     }
 
     @Override

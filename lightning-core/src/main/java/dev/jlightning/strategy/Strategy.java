@@ -2,6 +2,7 @@ package dev.jlightning.strategy;
 
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.data.DataLoader;
+import dev.jlightning.precision.Precision;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
@@ -18,6 +19,12 @@ public interface Strategy {
 
     /** Lightning's registry name: {@code "single_device"}, {@code "ddp"}. */
     String name();
+
+    /**
+     * The precision plugin the loops call around each step's forward, backward and optimizer step. Lightning:
+     * {@code strategy.precision_plugin}.
+     */
+    Precision precision();
 
     /** The device this process trains on. Lightning: {@code root_device}. */
     Device rootDevice();

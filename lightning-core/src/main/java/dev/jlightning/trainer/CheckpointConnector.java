@@ -38,6 +38,7 @@ import org.bytedeco.pytorch.Optimizer;
 final class CheckpointConnector {
 
     private static final Logger LOG = LogManager.getLogger(CheckpointConnector.class);
+    static final String PRECISION_KEY = "precision";
 
     private final Trainer trainer;
     private final TrainerState st;
@@ -104,7 +105,14 @@ final class CheckpointConnector {
             b.put("lr_schedulers", json.remove("lr_schedulers"));
             b.put("lr_scheduler_configs", json.remove("lr_scheduler_configs"));
             b.rngStates(Map.of("data_order", dataOrderState()));
+            // Lightning saves the plugin's state under its class name: checkpoint["MixedPrecision"] = scaler state
+            Map<String, Object> precisionState = trainer.strategy().precision().stateDict();
+            if (!precisionState.isEmpty()) {
+                b.put(trainer.strategy().precision().getClass().getSimpleName(), precisionState);
+            }
         }
+        // not in Lightning's checkpoints: lets a resume with another precision warn
+        b.put(PRECISION_KEY, trainer.strategy().precision().name());
         json.forEach(b::put);
         return b.build();
     }
@@ -236,10 +244,12 @@ final class CheckpointConnector {
         CheckpointRestore.verifyOptimizers(ckpt, optimizers);
         verifySchedulers(ckpt, trainer.lrSchedulerConfigs(), optimizers);
         ResumePoint point = ResumeStates.parse(ckpt, st.numTrainingBatches, loop.data().val().isPresent());
+        PrecisionRestore precision = PrecisionRestore.check(ckpt, trainer.strategy().precision());
         CheckpointRestore staged = CheckpointRestore.stage(ckpt, module, true);
         try {
             staged.applyModule(module);
             staged.applyOptimizers(optimizers);
+            precision.apply();
             List<Object> states = CheckpointJson.toList(ckpt.json().get("lr_schedulers"), source + ": lr_schedulers");
             List<LRSchedulerConfig> configs = trainer.lrSchedulerConfigs();
             for (int i = 0; i < configs.size(); i++) {

@@ -5,6 +5,8 @@ import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.data.Batch;
 import dev.jlightning.data.DataLoader;
 import dev.jlightning.logging.LoggingHook;
+import dev.jlightning.precision.ForwardContext;
+import dev.jlightning.precision.Precision;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -59,6 +61,7 @@ final class EvaluationLoop {
             if (!"cpu".equals(trainer.config().deviceSpec)) {
                 module.to(st.device, false);
             }
+            trainer.strategy().precision().convertModule(module);
             hooks.callbacks(c -> c.setup(trainer, module, stage));
             boolean isTest = "test".equals(stage);
             BatchLimit limit = isTest ? trainer.config().limitTestBatches : trainer.config().limitValBatches;
@@ -137,16 +140,21 @@ final class EvaluationLoop {
     }
 
     private void runBatch(Batch batch, int batchIdx) {
+        Precision precision = trainer.strategy().precision();
         try (PointerScope scope = new PointerScope()) {
-            Batch b = batch.to(st.device);
+            Batch b = precision.convertInput(batch.to(st.device));
             st.evalResults.setCurrentBatchSize(b.batchSize());
             if (test) {
                 hooks.callbacks(c -> c.onTestBatchStart(trainer, module, b, batchIdx));
-                module.testStep(b, batchIdx);
+                try (ForwardContext forward = precision.forwardContext()) {
+                    module.testStep(b, batchIdx);
+                }
                 hooks.callbacks(c -> c.onTestBatchEnd(trainer, module, b, batchIdx));
             } else {
                 hooks.callbacks(c -> c.onValidationBatchStart(trainer, module, b, batchIdx));
-                module.validationStep(b, batchIdx);
+                try (ForwardContext forward = precision.forwardContext()) {
+                    module.validationStep(b, batchIdx);
+                }
                 hooks.callbacks(c -> c.onValidationBatchEnd(trainer, module, b, batchIdx));
             }
         } finally {

@@ -11,6 +11,8 @@ import dev.jlightning.logging.LoggingHook;
 import dev.jlightning.optim.Interval;
 import dev.jlightning.optim.LRSchedulerConfig;
 import dev.jlightning.optim.OptimizerSetup;
+import dev.jlightning.precision.ForwardContext;
+import dev.jlightning.precision.Precision;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +45,9 @@ final class FitLoop {
     private final HookDispatcher hooks;
     private final SchedulerStepper stepper = new SchedulerStepper();
     private final EvaluationLoop validation;
+    private final Precision precision;
+    /** Whether the precision plugin skipped this batch's optimizer step (inf/NaN gradients under a scaler). */
+    private boolean stepSkipped;
 
     private TensorVector parameters;
     private boolean validationEnabled;
@@ -70,6 +75,7 @@ final class FitLoop {
         this.hooks = trainer.hooks();
         this.validation = new EvaluationLoop(trainer, module, "validate");
         this.ckptPath = ckptPath;
+        this.precision = trainer.strategy().precision();
     }
 
     DataSources data() {
@@ -107,6 +113,8 @@ final class FitLoop {
             if (!"cpu".equals(cfg.deviceSpec)) {
                 module.to(st.device, false);
             }
+            // before configureOptimizers, so the optimizers hold the converted parameters (Lightning: Strategy.setup)
+            precision.convertModule(module);
             if (trainer.worldSize() > 1 && cfg.useDistributedSampler) {
                 data = data.map(trainer.strategy()::processDataloader);
             }
@@ -186,6 +194,11 @@ final class FitLoop {
         if (!automatic && cfg.gradientClipVal.isPresent()) {
             throw new MisconfigurationException("Automatic gradient clipping is not supported for manual"
                     + " optimization. Remove `gradientClipVal` from the Trainer and clip in trainingStep.");
+        }
+        if (!automatic && precision.scaler().isPresent()) {
+            throw new MisconfigurationException("precision='" + precision.name() + "' with manual optimization is not"
+                    + " supported yet: its gradient scaler needs the Trainer to step the optimizers. Use automatic"
+                    + " optimization, or precision='bf16-mixed', which needs no scaler.");
         }
         st.setup = OptimizerSetup.parse(module.configureOptimizers(), automatic);
         List<LightningOptimizer> wrapped = new ArrayList<>();
@@ -393,7 +406,7 @@ final class FitLoop {
         totalBatchIdx++;
         boolean stepping = isStepping(batchIdx);
         try (PointerScope scope = new PointerScope()) {
-            Batch b = batch.to(st.device);
+            Batch b = precision.convertInput(batch.to(st.device));
             st.trainResults.resetStep();
             st.trainResults.setCurrentBatchSize(b.batchSize());
             st.activeResults = st.trainResults;
@@ -407,10 +420,12 @@ final class FitLoop {
             if (automatic) {
                 loss = Optional.of(automaticStep(b, batchIdx, stepping));
             } else {
-                loss = Optional.ofNullable(module.trainingStep(b, batchIdx));
+                try (ForwardContext forward = precision.forwardContext()) {
+                    loss = Optional.ofNullable(module.trainingStep(b, batchIdx));
+                }
             }
             st.trainResults.setHook(LoggingHook.TRAIN_BATCH_HOOK);
-            if (automatic && stepping) {
+            if (automatic && stepping && !stepSkipped) {
                 stepper.step(schedulerConfigs, Interval.STEP, false, batchIdx, module, st.callbackMetrics,
                         st.metricVersions);
             }
@@ -452,7 +467,7 @@ final class FitLoop {
             module.train(true);
             st.activeResults = st.trainResults;
         }
-        if (module.isAutomaticOptimization() && stepping) {
+        if (module.isAutomaticOptimization() && stepping && !stepSkipped) {
             stepper.step(schedulerConfigs, Interval.STEP, true, batchIdx, module, st.callbackMetrics,
                     st.metricVersions);
         }
@@ -464,7 +479,10 @@ final class FitLoop {
     private Tensor automaticStep(Batch b, int batchIdx, boolean stepping) {
         // gradients are averaged across ranks only on batches that step; the others accumulate locally (no_sync)
         trainer.strategy().preForward(stepping);
-        Tensor loss = module.trainingStep(b, batchIdx);
+        Tensor loss;
+        try (ForwardContext forward = precision.forwardContext()) {
+            loss = module.trainingStep(b, batchIdx);
+        }
         checkLoss(loss, batchIdx, "trainingStep");
         int k = cfg.accumulateGradBatches;
         if (batchIdx % k == 0 && optimizer != null) {
@@ -472,16 +490,20 @@ final class FitLoop {
             optimizer.zero_grad(true);
         }
         // Lightning divides the loss by accumulate_grad_batches before backward so accumulated gradients average
-        Tensor scaled = k > 1 ? loss.div(new org.bytedeco.pytorch.Scalar((double) k)) : loss;
+        // then the gradient scaler's factor (16-mixed); the hooks see the tensor backward is called on, as in Lightning
+        Tensor scaled = precision.preBackward(k > 1 ? loss.div(new org.bytedeco.pytorch.Scalar((double) k)) : loss);
         hooks.beforeBackward(trainer, module, scaled);
         trainer.strategy().preBackward(scaled, stepping);
         scaled.backward();
         hooks.afterBackward(trainer, module);
+        stepSkipped = false;
         if (stepping) {
             if (optimizer != null) {
+                // unscales the gradients (16-mixed) so that the hooks and clipping see their true values
+                precision.beforeOptimizerStep(optimizer);
                 hooks.beforeOptimizerStep(trainer, module, optimizer);
                 clipGradients();
-                optimizer.step();
+                stepSkipped = !precision.optimizerStep(optimizer);
             }
             st.globalStep++;
         }

@@ -4,6 +4,8 @@ import dev.jlightning.core.LightningModule;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.data.Batch;
 import dev.jlightning.data.DataLoader;
+import dev.jlightning.precision.ForwardContext;
+import dev.jlightning.precision.Precision;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
@@ -34,6 +36,8 @@ final class PredictLoop {
         if (!"cpu".equals(trainer.config().deviceSpec)) {
             module.to(st.device, false);
         }
+        Precision precision = trainer.strategy().precision();
+        precision.convertModule(module);
         int batches = trainer.config().limitPredictBatches.apply("limit_predict_batches", loader.numBatches());
         List<Tensor> predictions = new ArrayList<>(batches);
         boolean wasTraining = module.is_training();
@@ -46,9 +50,12 @@ final class PredictLoop {
                 Batch batch = it.next();
                 final int idx = batchIdx;
                 try (PointerScope scope = new PointerScope()) {
-                    Batch b = batch.to(st.device);
+                    Batch b = precision.convertInput(batch.to(st.device));
                     hooks.callbacks(c -> c.onPredictBatchStart(trainer, module, b, idx));
-                    Tensor out = module.predictStep(b, idx);
+                    Tensor out;
+                    try (ForwardContext forward = precision.forwardContext()) {
+                        out = module.predictStep(b, idx);
+                    }
                     if (out == null || out.isNull()) {
                         throw new MisconfigurationException("predictStep returned null at batch " + idx);
                     }

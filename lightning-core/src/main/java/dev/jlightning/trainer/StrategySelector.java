@@ -1,6 +1,7 @@
 package dev.jlightning.trainer;
 
 import dev.jlightning.core.MisconfigurationException;
+import dev.jlightning.precision.Precision;
 import dev.jlightning.strategy.ClusterEnvironment;
 import dev.jlightning.strategy.DDPStrategy;
 import dev.jlightning.strategy.SingleDeviceStrategy;
@@ -8,6 +9,7 @@ import dev.jlightning.strategy.Strategy;
 import java.util.List;
 import java.util.Locale;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch.DeviceType;
 
 /**
  * Turns the Trainer's {@code strategy}, {@code devices} and {@code numNodes} into a {@link Strategy}.
@@ -52,11 +54,15 @@ final class StrategySelector {
 
     static Strategy create(TrainerConfig cfg) {
         boolean cuda = cfg.deviceSpec.startsWith("cuda");
+        // before anything else is set up: "16-mixed" on CPU fails here, when the Trainer is built
+        Precision precision = cfg.precisionPlugin.orElseGet(
+                () -> Precision.of(cfg.precision, cuda ? DeviceType.CUDA : DeviceType.CPU));
         if (cfg.strategy.equals("single_device")) {
-            return new SingleDeviceStrategy(new Device(cfg.deviceSpec));
+            return new SingleDeviceStrategy(new Device(cfg.deviceSpec), precision);
         }
         ClusterEnvironment env = ClusterEnvironment.detect(cfg.environment, cfg.devices, cfg.numNodes);
         return new DDPStrategy(env, cfg.devices, cfg.numNodes, cuda,
-                cfg.strategy.equals("ddp_find_unused_parameters_true"), cfg.collectiveTimeout, cfg.environment);
+                cfg.strategy.equals("ddp_find_unused_parameters_true"), cfg.collectiveTimeout, cfg.environment,
+                precision);
     }
 }

@@ -63,6 +63,7 @@ public final class Trainer {
 
     private Trainer(TrainerConfig config) {
         this.config = config;
+        config.deterministic.ifPresent(d -> d.apply(config.deviceSpec, config.environment));
         // first: it knows this process's rank, which the default callbacks and loggers depend on
         this.strategy = StrategySelector.create(config);
         this.callbacks = withDefaults(config);

@@ -6,6 +6,7 @@ import dev.jlightning.core.Callback;
 import dev.jlightning.core.MisconfigurationException;
 import dev.jlightning.logging.CSVLogger;
 import dev.jlightning.logging.Logger;
+import dev.jlightning.precision.Precision;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,6 +55,11 @@ public final class TrainerConfig {
     final boolean useDistributedSampler;
     final Duration collectiveTimeout;
     final Map<String, String> environment;
+    // Lightning defaults added together: enable_checkpointing, deterministic
+    final boolean enableCheckpointing;
+    final java.util.Optional<Deterministic> deterministic;
+    final String precision;
+    final java.util.Optional<Precision> precisionPlugin;
 
     private TrainerConfig(Builder b) {
         this.fastDevRun = b.fastDevRun;
@@ -88,6 +94,10 @@ public final class TrainerConfig {
         this.enableProgressBar = b.enableProgressBar;
         this.enableModelSummary = b.enableModelSummary;
         this.checkpointIO = b.checkpointIO;
+        this.enableCheckpointing = b.enableCheckpointing;
+        this.deterministic = b.deterministic;
+        this.precision = b.precisionPlugin.map(Precision::name).orElse(b.precision);
+        this.precisionPlugin = b.precisionPlugin;
     }
 
     static Builder builder() {
@@ -199,6 +209,33 @@ public final class TrainerConfig {
         return enableModelSummary;
     }
 
+    /**
+     * Whether a default {@code ModelCheckpoint} is added (when the callbacks module is present and none is among the
+     * callbacks). Lightning: {@code enable_checkpointing}, default true.
+     */
+    public boolean enableCheckpointing() {
+        return enableCheckpointing;
+    }
+
+    /**
+     * LibTorch's deterministic-algorithms setting this Trainer applies when it is built; empty (the default) leaves
+     * the process's setting as it is. Lightning: {@code deterministic} ({@code None}, {@code True}, {@code False},
+     * {@code "warn"}).
+     */
+    public java.util.Optional<Deterministic> deterministic() {
+        return deterministic;
+    }
+
+    /** Lightning's precision flag after aliases are resolved: "32-true" (default), "bf16-mixed", "16-mixed", ... */
+    public String precision() {
+        return precision;
+    }
+
+    /** The precision plugin given with {@code precision(Precision)}, if one was. */
+    public java.util.Optional<Precision> precisionPlugin() {
+        return precisionPlugin;
+    }
+
     /** Builder of a {@link Trainer}; each setter validates its value. */
     public static final class Builder {
         private java.util.Optional<Integer> maxEpochs = java.util.Optional.empty();
@@ -230,8 +267,75 @@ public final class TrainerConfig {
         private boolean useDistributedSampler = true;
         private Duration collectiveTimeout = Duration.ofMinutes(30);
         private java.util.Optional<Map<String, String>> environment = java.util.Optional.empty();
+        private boolean enableCheckpointing = true;
+        private java.util.Optional<Deterministic> deterministic = java.util.Optional.empty();
+        private String precision = "32-true";
+        private java.util.Optional<Precision> precisionPlugin = java.util.Optional.empty();
 
         private Builder() {
+        }
+
+        /**
+         * Whether to save checkpoints with a default {@code ModelCheckpoint} (default true, as Lightning's
+         * {@code enable_checkpointing}): every epoch to {@code <log_dir>/checkpoints/epoch=E-step=S.ckpt}, keeping
+         * the latest. It is the callbacks module's {@code ModelCheckpoint}, added when that module is on the class
+         * path and no {@code ModelCheckpoint} is among the callbacks; with {@code false} a {@code ModelCheckpoint}
+         * among the callbacks is a configuration error.
+         */
+        public Builder enableCheckpointing(boolean enabled) {
+            this.enableCheckpointing = enabled;
+            return this;
+        }
+
+        /**
+         * Numerical precision, Lightning's {@code precision}: "32-true" (default), "64-true", "bf16-mixed" (autocast
+         * to bfloat16, CPU and CUDA), "16-mixed" (autocast to float16 with a gradient scaler, CUDA only), "bf16-true",
+         * "16-true"; Lightning's short forms "64", "32", "16" (= "16-mixed") and "bf16" (= "bf16-mixed") are accepted.
+         * "16-mixed" on CPU is refused when the Trainer is built.
+         */
+        public Builder precision(String precision) {
+            this.precision = Precision.canonicalFlag(precision);
+            this.precisionPlugin = java.util.Optional.empty();
+            return this;
+        }
+
+        /**
+         * {@code true} makes LibTorch use deterministic algorithms only, and an operation without one fails;
+         * {@code false} allows nondeterministic ones. Applied to the whole process when the Trainer is built, as
+         * Lightning's {@code Trainer(deterministic=...)} calls {@code torch.use_deterministic_algorithms}; unset
+         * (the default) leaves the setting alone.
+         */
+        public Builder deterministic(boolean deterministic) {
+            this.deterministic = java.util.Optional.of(deterministic ? Deterministic.TRUE : Deterministic.FALSE);
+            return this;
+        }
+
+        /**
+         * {@code "warn"}: deterministic algorithms where LibTorch has them, and a warning (not an error) for an
+         * operation without one. Lightning: {@code deterministic="warn"}.
+         */
+        public Builder deterministic(String mode) {
+            this.deterministic = java.util.Optional.of(Deterministic.fromKey(mode));
+            return this;
+        }
+
+        /**
+         * A precision plugin built by hand, e.g. {@code MixedPrecision.of("16-mixed", DeviceType.CUDA,
+         * Optional.of(GradScaler.builder().initScale(1024).build()))}. Lightning: {@code plugins=[MixedPrecision(...)]}.
+         */
+        public Builder precision(Precision plugin) {
+            if (plugin == null) {
+                throw new MisconfigurationException("precision plugin must not be null; leave it unset for 32-true");
+            }
+            this.precisionPlugin = java.util.Optional.of(plugin);
+            return this;
+        }
+
+        /** {@code precision(64)}, {@code precision(32)} or {@code precision(16)}: Lightning's integer forms. */
+        public Builder precision(int precision) {
+            this.precision = Precision.canonicalFlag(Integer.toString(precision));
+            this.precisionPlugin = java.util.Optional.empty();
+            return this;
         }
 
         /** Stop after this many epochs; -1 for no epoch limit. Default 1000 (or none when maxSteps is set). */

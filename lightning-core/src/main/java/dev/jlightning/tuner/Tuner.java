@@ -129,9 +129,13 @@ public final class Tuner {
                 .logger(false)
                 .enableProgressBar(false)
                 .enableModelSummary(false)
+                .enableCheckpointing(false)
                 .defaultRootDir(config.defaultRootDir())
                 .callbacks(recorder);
         config.gradientClipVal().ifPresent(b::gradientClipVal);
+        // the sweep runs in the fit's precision, as Lightning's lr_find runs on the same Trainer
+        b.precision(config.precision());
+        config.precisionPlugin().ifPresent(b::precision);
         return b.build();
     }
 

@@ -7,6 +7,7 @@ import dev.jlightning.core.Callback;
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.data.Batch;
 import dev.jlightning.data.DataLoader;
+import dev.jlightning.precision.MixedPrecision;
 import dev.jlightning.testing.Data;
 import dev.jlightning.testing.Mlp;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,6 +41,16 @@ class NativeMemoryTest {
 
     @Test
     void residentMemoryIsFlatOverTwentyThousandSteps() {
+        assertFlat(Trainer.builder());
+    }
+
+    /** Autocast (its cast cache is cleared after every step) and the gradient scaler's per-step temporaries. */
+    @Test
+    void residentMemoryIsFlatWithAutocastAndAGradientScaler() {
+        assertFlat(Trainer.builder().precision(MixedPrecision.of("16-mixed", DeviceType.CPU)));
+    }
+
+    private void assertFlat(TrainerConfig.Builder trainer) {
         List<Long> rss = new ArrayList<>();
         Callback probe = new Callback() {
             @Override
@@ -60,7 +72,7 @@ class NativeMemoryTest {
         };
         DataLoader loader = DataLoader.builder(Data.regression(3200, 32, 3)).batchSize(32).shuffle(true).seed(1)
                 .build();
-        Trainer.builder().defaultRootDir(dir).accelerator("cpu").maxSteps(LAST).numSanityValSteps(0)
+        trainer.defaultRootDir(dir).accelerator("cpu").maxSteps(LAST).numSanityValSteps(0)
                 .logEveryNSteps(100).callbacks(probe).build()
                 .fit(model, loader);
         assertEquals(LAST, model.trainer().orElseThrow().globalStep());

@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Stream;
 import org.bytedeco.pytorch.global.torch;
 
@@ -37,7 +39,7 @@ public final class DigitsExample implements Scenario {
     /** What one run produced. */
     public record Result(double valAccuracy, double valLoss, double lrFinderSuggestion, int epochs, long steps,
             EarlyStoppingReason stopReason, double bestValAccuracy, Path bestCheckpoint, Path logDir, Path eventFile,
-            Path metricsCsv, Path lrFinderPlot, Duration elapsed) {
+            Path metricsCsv, Path lrFinderPlot, Duration elapsed, double microsPerStep) {
     }
 
     @Override
@@ -52,18 +54,31 @@ public final class DigitsExample implements Scenario {
 
     @Override
     public void run(String[] args) throws Exception {
-        // Lightning's default place for logs, in the working directory
-        Path out = args.length > 0 ? Path.of(args[0]) : Path.of("lightning_logs");
-        Result r = train(out, 42);
+        String accelerator = "auto";
+        String precision = "32-true";
+        List<String> rest = new ArrayList<>();
+        for (String a : args) {
+            if (a.startsWith("--accelerator=")) {
+                accelerator = a.substring("--accelerator=".length());
+            } else if (a.startsWith("--precision=")) {
+                precision = a.substring("--precision=".length());
+            } else {
+                rest.add(a);
+            }
+        }
+        // Lightning's default place for logs: lightning_logs in the working directory, or under --root-dir
+        Path out = RootDir.lightningLogs(RootDir.parse(rest.toArray(new String[0])));
+        Result r = train(out, 42, accelerator, precision);
         System.out.printf("learning-rate finder suggested %.3g (plot: %s)%n", r.lrFinderSuggestion(),
                 r.lrFinderPlot());
         System.out.printf("trained %d epochs (%d steps), stop reason: %s%n", r.epochs(), r.steps(),
                 r.stopReason().value());
         System.out.printf("validation accuracy %.4f, validation loss %.4f%n", r.valAccuracy(), r.valLoss());
         System.out.printf("best validation accuracy %.4f in %s%n", r.bestValAccuracy(), r.bestCheckpoint());
-        System.out.printf("run time %.1f s%n", r.elapsed().toMillis() / 1000.0);
-        System.out.println("logs: " + r.logDir());
-        System.out.println("open them with: tensorboard --logdir " + out.toAbsolutePath());
+        System.out.printf("run time %.1f s, %.1f us per training step (precision %s)%n",
+                r.elapsed().toMillis() / 1000.0, r.microsPerStep(), precision);
+        System.out.println("logs: " + r.logDir().toAbsolutePath().normalize());
+        System.out.println("open them with: tensorboard --logdir " + out.toAbsolutePath().normalize());
     }
 
     /**
@@ -72,6 +87,14 @@ public final class DigitsExample implements Scenario {
      * kernel over threads costs more in synchronization than it saves, badly so when the cores are busy.
      */
     public static Result train(Path saveDir, long seed) throws IOException {
+        return train(saveDir, seed, "auto", "32-true");
+    }
+
+    /**
+     * As {@link #train(Path, long)} on the given accelerator ("cpu", "cuda", "auto") and with the given precision
+     * ("32-true", "bf16-mixed", "16-mixed", ...).
+     */
+    public static Result train(Path saveDir, long seed, String accelerator, String precision) throws IOException {
         long start = System.nanoTime();
         int threads = torch.get_num_threads();
         torch.set_num_threads(1);
@@ -90,14 +113,16 @@ public final class DigitsExample implements Scenario {
             LearningRateMonitor lrMonitor = LearningRateMonitor.builder().loggingInterval("step").build();
             // goes last, as Lightning orders checkpoint callbacks
             ModelCheckpoint checkpoint = ModelCheckpoint.builder().monitor("val_acc").mode("max").saveTopK(1).build();
-            Trainer trainer = Trainer.builder().maxEpochs(MAX_EPOCHS).defaultRootDir(saveDir)
-                    .logger(csv, tensorBoard).logEveryNSteps(10).callbacks(lrMonitor, earlyStopping, checkpoint)
-                    .build();
+            StepTimer timer = new StepTimer();
+            Trainer trainer = Trainer.builder().accelerator(accelerator).precision(precision).maxEpochs(MAX_EPOCHS)
+                    .defaultRootDir(saveDir).logger(csv, tensorBoard).logEveryNSteps(10)
+                    .callbacks(timer, lrMonitor, earlyStopping, checkpoint).build();
 
             // the finder stores its suggestion as the "lr" hyperparameter, OneCycleLR's peak
             LRFinderResult lrFind = new Tuner(trainer).lrFind(model, train, LRFindOptions.builder().minLr(1e-5)
                     .maxLr(1.0).build()).orElseThrow();
 
+            timer.reset();
             trainer.fit(model, train, val);
 
             Path plot = LRFinderPlot.save(lrFind, tensorBoard.logDir().resolve("lr_find.png"));
@@ -108,7 +133,7 @@ public final class DigitsExample implements Scenario {
                     checkpoint.bestModelScore().orElseThrow(), checkpoint.bestCheckpoint().orElseThrow(),
                     tensorBoard.logDir(),
                     eventFile(tensorBoard.logDir()), csv.logDir().resolve("metrics.csv"), plot,
-                    Duration.ofNanos(System.nanoTime() - start));
+                    Duration.ofNanos(System.nanoTime() - start), timer.microsPerStep());
         } finally {
             torch.set_num_threads(threads);
         }

@@ -12,7 +12,6 @@ import dev.jlightning.optim.Optimizers;
 import dev.jlightning.optim.ParamGroups;
 import dev.jlightning.optim.StepLR;
 import dev.jlightning.trainer.Trainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -151,14 +150,14 @@ public final class GanExample implements Scenario {
 
     @Override
     public void run(String[] args) throws Exception {
-        Path out = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("jlightning-gan");
+        Path out = RootDir.lightningLogs(RootDir.parse(args));
         Result r = train(out, EPOCHS, 7);
         System.out.printf("generated samples before: mean %.3f std %.3f%n", r.statsBefore()[0], r.statsBefore()[1]);
         System.out.printf("generated samples after : mean %.3f std %.3f (real: mean %.1f std %.1f)%n",
                 r.statsAfter()[0], r.statsAfter()[1], REAL_MEAN, REAL_STD);
         System.out.printf("lrs after %d epochs: generator %s, discriminator %s; optimizer steps %d%n", EPOCHS,
                 r.lrs()[0], r.lrs()[1], r.globalStep());
-        System.out.println("metrics: " + r.metricsCsv());
+        System.out.println("metrics: " + r.metricsCsv().toAbsolutePath().normalize());
     }
 
     /** Trains for {@code epochs} epochs on 256 real samples in batches of 32. */

@@ -20,6 +20,8 @@ public final class Launcher {
         register(new ResumeTrainingExample());
         register(new DigitsExample());
         register(new PyTorchWeightsExample());
+        register(new PrecisionCheckExample());
+        register(new NativesExample());
     }
 
     private Launcher() {

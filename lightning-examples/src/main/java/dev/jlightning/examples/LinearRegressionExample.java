@@ -9,7 +9,6 @@ import dev.jlightning.optim.OptimizerConfig;
 import dev.jlightning.optim.ParamGroups;
 import dev.jlightning.optim.StepLR;
 import dev.jlightning.trainer.Trainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,8 +59,8 @@ public final class LinearRegressionExample implements Scenario {
         }
     }
 
-    /** What one run produced: the lr in effect during each epoch, and the final parameters. */
-    public record Result(List<Double> lrPerEpoch, double weight, double bias) {
+    /** What one run produced: the lr in effect during each epoch, the final parameters and the log directory. */
+    public record Result(List<Double> lrPerEpoch, double weight, double bias, Path logDir) {
     }
 
     @Override
@@ -76,13 +75,13 @@ public final class LinearRegressionExample implements Scenario {
 
     @Override
     public void run(String[] args) throws Exception {
-        Path out = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("jlightning-linreg");
+        Path out = RootDir.parse(args);
         Result r = train(out, 42);
         for (int e = 0; e < r.lrPerEpoch().size(); e++) {
             System.out.printf("epoch %2d  lr %s%n", e, r.lrPerEpoch().get(e));
         }
         System.out.printf("learned weight %.4f (true 3), bias %.4f (true 2)%n", r.weight(), r.bias());
-        System.out.println("metrics: " + out.resolve("lightning_logs"));
+        System.out.println("logs: " + r.logDir().toAbsolutePath().normalize());
     }
 
     /** Trains with the given seed, logging under {@code saveDir}. */
@@ -105,7 +104,7 @@ public final class LinearRegressionExample implements Scenario {
         };
         Trainer trainer = Trainer.builder().maxEpochs(50).defaultRootDir(saveDir).callbacks(lrPrinter).build();
         trainer.fit(model, loader);
-        Result result = new Result(lrs, model.weight(), model.bias());
+        Result result = new Result(lrs, model.weight(), model.bias(), trainer.logDir());
         data.close();
         return result;
     }

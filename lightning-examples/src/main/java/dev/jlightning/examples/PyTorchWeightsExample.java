@@ -84,7 +84,8 @@ public final class PyTorchWeightsExample implements Scenario {
 
     @Override
     public void run(String[] args) throws Exception {
-        Path out = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("jlightning-pytorch-weights");
+        Path out = RootDir.lightningLogs(RootDir.parse(args)).resolve("pytorch-weights");
+        Files.createDirectories(out);
         Result r = run(out);
         System.out.printf("loaded %d tensors from PyTorch's pretrained_mlp.pt%n", r.loadedKeys());
         System.out.printf("loss on the shifted task: %.5f pretrained, %.5f fine-tuned%n", r.pretrainedLoss(),
@@ -113,7 +114,8 @@ public final class PyTorchWeightsExample implements Scenario {
                 .rename(k -> k.replaceFirst("^0\\.", "fc1.").replaceFirst("^2\\.", "fc2.")).build());
         double before = model.loss(x, y);
         DataLoader data = DataLoader.builder(new TensorDataset(x, y)).batchSize(32).shuffle(true).build();
-        Trainer.builder().maxEpochs(12).logger(false).enableProgressBar(false).enableModelSummary(false).build()
+        Trainer.builder().maxEpochs(12).logger(false).enableProgressBar(false).enableModelSummary(false)
+                .defaultRootDir(out).build()
                 .fit(model, data);
         double after = model.loss(x, y);
         Path exported = out.resolve("finetuned.safetensors");

@@ -54,9 +54,9 @@ public final class QuickStartExample implements Scenario {
 
     @Override
     public void run(String[] args) {
-        Path dir = Path.of(args.length > 0 ? args[0] : ".");
-        Trainer trainer = fit(dir, 32);
-        System.out.println("trained " + trainer.globalStep() + " steps; metrics in " + trainer.logDir());
+        Trainer trainer = fit(RootDir.parse(args), 32);
+        System.out.println("trained " + trainer.globalStep() + " steps; logs: "
+                + trainer.logDir().toAbsolutePath().normalize());
     }
 
     /** Runs the quick start for {@code epochs} epochs under {@code dir}. */

@@ -8,7 +8,6 @@ import dev.jlightning.data.TensorDataset;
 import dev.jlightning.examples.LinearRegressionExample.LinearRegression;
 import dev.jlightning.optim.ParamGroups;
 import dev.jlightning.trainer.Trainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,7 +47,7 @@ public final class ResumeTrainingExample implements Scenario {
 
     @Override
     public void run(String[] args) throws Exception {
-        Path out = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("jlightning-resume");
+        Path out = RootDir.lightningLogs(RootDir.parse(args)).resolve("resume-training");
         Result r = train(out);
         System.out.println("epoch  uninterrupted lr  resumed lr");
         for (int e = 0; e < TOTAL_EPOCHS; e++) {
@@ -63,7 +62,7 @@ public final class ResumeTrainingExample implements Scenario {
                 r.weightsOnlyRestartLr());
         System.out.printf("final weight %s / %s, bias %s / %s (uninterrupted / resumed)%n", r.uninterruptedWeight(),
                 r.resumedWeight(), r.uninterruptedBias(), r.resumedBias());
-        System.out.println("checkpoints: " + out.resolve("checkpoints"));
+        System.out.println("checkpoints: " + out.resolve("checkpoints").toAbsolutePath().normalize());
     }
 
     /** Records the lr in effect during each epoch. */
@@ -90,12 +89,14 @@ public final class ResumeTrainingExample implements Scenario {
         LrRecorder reference = new LrRecorder();
         DataLoader refData = data();
         LinearRegression refModel = new LinearRegression();
-        Trainer.builder().maxEpochs(TOTAL_EPOCHS).logger(false).callbacks(reference).build().fit(refModel, refData);
+        // the reference and the weights-only restart need no checkpoints of their own
+        Trainer.builder().maxEpochs(TOTAL_EPOCHS).logger(false).enableCheckpointing(false).defaultRootDir(out)
+                .callbacks(reference).build().fit(refModel, refData);
 
         Path ckdir = out.resolve("checkpoints");
         DataLoader firstData = data();
         LinearRegression first = new LinearRegression();
-        Trainer.builder().maxEpochs(STOP_AFTER).logger(false)
+        Trainer.builder().maxEpochs(STOP_AFTER).logger(false).defaultRootDir(out)
                 .callbacks(ModelCheckpoint.builder().dirpath(ckdir).saveLast(true).build()).build()
                 .fit(first, firstData);
 
@@ -103,7 +104,7 @@ public final class ResumeTrainingExample implements Scenario {
         LrRecorder resumed = new LrRecorder();
         DataLoader againData = data();
         LinearRegression again = new LinearRegression();
-        Trainer.builder().maxEpochs(TOTAL_EPOCHS).logger(false)
+        Trainer.builder().maxEpochs(TOTAL_EPOCHS).logger(false).defaultRootDir(out)
                 .callbacks(ModelCheckpoint.builder().dirpath(ckdir).saveLast(true).build(), resumed).build()
                 .fit(again, againData, "last");
 
@@ -111,7 +112,8 @@ public final class ResumeTrainingExample implements Scenario {
         LinearRegression weightsOnly = LightningModule.loadFromCheckpoint(ckdir.resolve("last.ckpt"),
                 LinearRegression::new);
         LrRecorder naive = new LrRecorder();
-        Trainer.builder().maxEpochs(1).logger(false).callbacks(naive).build().fit(weightsOnly, data());
+        Trainer.builder().maxEpochs(1).logger(false).enableCheckpointing(false).defaultRootDir(out).callbacks(naive)
+                .build().fit(weightsOnly, data());
 
         return new Result(reference.lrs, resumed.lrs, naive.lrs.get(0), refModel.weight(), again.weight(),
                 refModel.bias(), again.bias());

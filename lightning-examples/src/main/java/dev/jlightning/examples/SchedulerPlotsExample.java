@@ -56,9 +56,9 @@ public final class SchedulerPlotsExample implements Scenario {
 
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
-        Path dir = Path.of(args.length > 0 ? args[0] : "target/scheduler-plots");
+        Path dir = RootDir.lightningLogs(RootDir.parse(args)).resolve("scheduler-plots");
         for (Path written : writeAll(dir)) {
-            System.out.println("wrote " + written);
+            System.out.println("wrote " + written.toAbsolutePath().normalize());
         }
     }
 

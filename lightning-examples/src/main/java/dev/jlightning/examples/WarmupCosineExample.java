@@ -121,11 +121,12 @@ public final class WarmupCosineExample implements Scenario {
 
     @Override
     public void run(String[] args) throws Exception {
-        Path out = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("jlightning-warmup-cosine");
+        Path out = RootDir.lightningLogs(RootDir.parse(args)).resolve("warmup-cosine");
+        Files.createDirectories(out);
         Result r = run(out, 42);
-        System.out.println("interval='step'  : " + r.perStepCsv());
-        System.out.println("no interval      : " + r.perEpochCsv());
-        System.out.println("lr curves        : " + r.png());
+        System.out.println("interval='step'  : " + r.perStepCsv().toAbsolutePath().normalize());
+        System.out.println("no interval      : " + r.perEpochCsv().toAbsolutePath().normalize());
+        System.out.println("lr curves        : " + r.png().toAbsolutePath().normalize());
         System.out.printf("peak lr reached: per step %s, per epoch %s (max over %d steps)%n",
                 r.perStep().lrs().stream().mapToDouble(Double::doubleValue).max().orElse(0),
                 r.perEpoch().lrs().stream().mapToDouble(Double::doubleValue).max().orElse(0), r.totalSteps());

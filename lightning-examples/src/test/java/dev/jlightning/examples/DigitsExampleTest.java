@@ -89,6 +89,15 @@ class DigitsExampleTest {
     }
 
     @Test
+    void bf16MixedReachesNinetyFivePercentValidationAccuracy() throws Exception {
+        DigitsExample.Result r = DigitsExample.train(dir, 42, "cpu", "bf16-mixed");
+        System.out.printf("digits bf16-mixed: val_acc %.4f (best %.4f), %d epochs, %.1f us per step, %.1f s%n",
+                r.valAccuracy(), r.bestValAccuracy(), r.epochs(), r.microsPerStep(),
+                r.elapsed().toMillis() / 1000.0);
+        assertTrue(r.valAccuracy() >= 0.95, "validation accuracy " + r.valAccuracy());
+    }
+
+    @Test
     void launcherListsTheScenario() {
         assertTrue(Launcher.scenarios().containsKey("digits"));
     }

@@ -21,8 +21,9 @@ class SchedulerPlotsExampleTest {
     private static final byte[] PNG_SIGNATURE = {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
 
     @Test
-    void writesOneValidPngPerSchedule(@TempDir Path dir) throws IOException {
-        SchedulerPlotsExample.main(new String[] {dir.toString()});
+    void writesOneValidPngPerSchedule(@TempDir Path root) throws IOException {
+        SchedulerPlotsExample.main(new String[] {"--root-dir", root.toString()});
+        Path dir = root.resolve("lightning_logs").resolve("scheduler-plots");
         List<String> names;
         try (Stream<Path> files = Files.list(dir)) {
             names = files.map(p -> p.getFileName().toString()).sorted().collect(Collectors.toList());
