@@ -1,17 +1,29 @@
 package dev.jlightning.benchmarks;
 
+import dev.jlightning.callbacks.LearningRateMonitor;
+import dev.jlightning.core.Callback;
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.data.Batch;
 import dev.jlightning.data.DataLoader;
 import dev.jlightning.data.DataOrderGenerator;
 import dev.jlightning.data.TensorDataset;
 import dev.jlightning.logging.CSVLogger;
+import dev.jlightning.optim.LRSchedulerConfig;
 import dev.jlightning.optim.OptimizerConfig;
 import dev.jlightning.optim.StepLR;
 import dev.jlightning.trainer.Trainer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
@@ -26,18 +38,46 @@ import static org.bytedeco.pytorch.global.torch.randn;
 import static org.bytedeco.pytorch.global.torch.relu;
 
 /**
- * Microseconds per training step of {@code Trainer.fit} against a hand-written LibTorch loop doing the same math:
- * MLP 32→64→1, batch 32, in-memory data, SGD + StepLR per epoch, 5,000 steps, one intra-op thread, median of 3 runs.
+ * Per-step cost of {@code Trainer.fit} against a hand-written LibTorch loop doing the same math, under the JVM's
+ * default flags and under JavaCPP's tuned flags.
  *
- * <p>Run: {@code mvn -q -pl lightning-benchmarks -am -DskipTests package exec:exec} (add
- * {@code -Dbench=dev.jlightning.benchmarks.TrainerOverheadBench}).
+ * <p>Workload: MLP 32→64→1, batch 32, in-memory data shuffled once per epoch, SGD with momentum 0.9, StepLR stepped
+ * every batch ({@code "interval": "step"}), one intra-op thread, one long epoch. Each measurement is a fresh JVM that
+ * trains {@value #WARMUP} warm-up steps and then times the next 2,000 (or the given count) inside the same run, so
+ * JIT warm-up, setup, the end-of-fit checkpoint and logger teardown are outside the window. Three variants:
+ * <ul>
+ *   <li>{@code raw}: a hand-written loop over bytedeco (gather, forward, MSE, zero_grad, backward, step, lr set by
+ *       hand when StepLR would change it, {@code loss.item()}), one {@link PointerScope} per step;</li>
+ *   <li>{@code bare}: {@code Trainer} without logger, progress bar or model summary, {@code log("train_loss")}
+ *       every step;</li>
+ *   <li>{@code logged}: the same plus {@code CSVLogger} and {@code LearningRateMonitor} (rows every
+ *       {@code logEveryNSteps} = 50 steps, as by default).</li>
+ * </ul>
+ * and two sets of JVM flags: {@code default} (none, what a user running {@code java -cp ... Main} gets; the Trainer
+ * variants call {@code Trainer.seedEverything} first, as the README's programs do) and {@code tuned}
+ * ({@code -Dorg.bytedeco.javacpp.nopointergc=true -Dorg.bytedeco.javacpp.maxPhysicalBytes=0}). The rounds interleave
+ * all six, so slow phases of a shared machine hit them alike.
+ *
+ * <p>Printed per round: µs per step (wall clock) and the ratio to the raw loop under the same flags and to the raw
+ * loop under the tuned flags; then the medians, and the Java heap bytes allocated per step (all threads, from
+ * {@code ThreadMXBean.getThreadAllocatedBytes}, deterministic and the best guide on a noisy machine).
+ *
+ * <p>Run (one command; 5 rounds of 2,000 measured steps, 30 JVMs, a few minutes):
+ * {@code mvn -B -q -pl lightning-benchmarks -am -DskipTests package exec:exec
+ * -Dbench=dev.jlightning.benchmarks.TrainerOverheadBench}. Other counts:
+ * {@code java -cp <classpath> dev.jlightning.benchmarks.TrainerOverheadBench <rounds> <steps>}. The wall-clock ratios
+ * are the result; the main thread's CPU time is printed as well because on a shared machine it is less disturbed
+ * by other processes than wall time (it does not see time spent waiting for a core).
  */
 public final class TrainerOverheadBench {
 
-    private static final int STEPS = 5000;
-    private static final int SAMPLES = 3200;
+    static final int WARMUP = 5000;
     private static final int BATCH = 32;
-    private static final int BATCHES_PER_EPOCH = SAMPLES / BATCH;
+    private static final int STEP_SIZE = 1000;
+    private static final String[] VARIANTS = {"raw", "bare", "logged"};
+    private static final String[] FLAG_SETS = {"default", "tuned"};
+    private static final List<String> TUNED = List.of("-Dorg.bytedeco.javacpp.nopointergc=true",
+            "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0");
 
     private TrainerOverheadBench() {
     }
@@ -56,8 +96,11 @@ public final class TrainerOverheadBench {
 
         @Override
         public Object configureOptimizers() {
-            SGD sgd = new SGD(parameters(), new SGDOptions(0.01));
-            return OptimizerConfig.of(sgd, new StepLR(sgd, 10, 0.5));
+            SGDOptions options = new SGDOptions(0.01);
+            options.momentum().put(0.9);
+            SGD sgd = new SGD(parameters(), options);
+            return OptimizerConfig.of(sgd, LRSchedulerConfig.builder(new StepLR(sgd, STEP_SIZE, 0.5))
+                    .interval(dev.jlightning.optim.Interval.STEP).build());
         }
     }
 
@@ -67,118 +110,267 @@ public final class TrainerOverheadBench {
         final LinearImpl fc2 = register_module("fc2", new LinearImpl(64, 1));
     }
 
+    /** What one fresh JVM measured. */
+    private record Result(double usPerStep, double cpuUsPerStep, double bytesPerStep) {
+    }
+
     /**
-     * @param args optional number of rounds (default 3); each round runs the three variants once, interleaved so
-     *     that slow phases of a shared machine hit them alike
+     * @param args rounds (default 5) and measured steps (default 2000); {@code --child variant steps} runs one
+     *     measurement in this JVM and prints it
      */
     public static void main(String[] args) throws Exception {
-        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 3;
-        torch.set_num_threads(1);
-        Path logs = Files.createTempDirectory("jlightning-bench");
-        TensorDataset data = dataset();
-        // warm-up of both paths so class loading and LibTorch's first-call costs are not measured
-        raw(data, 500);
-        jlightning(data, 500, false, logs);
-        jlightning(data, 500, true, logs);
-        double[][] raw = new double[2][rounds];
-        double[][] off = new double[2][rounds];
-        double[][] on = new double[2][rounds];
+        if (args.length > 0 && args[0].equals("--child")) {
+            child(args[1], Integer.parseInt(args[2]));
+            return;
+        }
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        int steps = args.length > 1 ? Integer.parseInt(args[1]) : 2000;
+        Result[][][] results = new Result[rounds][FLAG_SETS.length][VARIANTS.length];
+        System.out.printf(Locale.ROOT, "TrainerOverheadBench: %d rounds, %d warm-up + %d measured steps per JVM%n",
+                rounds, WARMUP, steps);
         for (int r = 0; r < rounds; r++) {
-            record(raw, r, () -> raw(data, STEPS));
-            record(off, r, () -> jlightning(data, STEPS, false, logs));
-            record(on, r, () -> jlightning(data, STEPS, true, logs));
+            for (int f = 0; f < FLAG_SETS.length; f++) {
+                for (int v = 0; v < VARIANTS.length; v++) {
+                    results[r][f][v] = fork(FLAG_SETS[f], VARIANTS[v], steps);
+                }
+            }
+            printRound(r, results[r]);
         }
-        // wall time, and the calling thread's CPU time, which a noisy neighbour's steal time does not inflate
-        String[] kinds = {"wall", "cpu"};
-        for (int k = 0; k < 2; k++) {
-            double rawMedian = median(raw[k]);
-            System.out.printf("[%s] raw LibTorch loop     %7.1f us/step  runs %s%n", kinds[k], rawMedian,
-                    Arrays.toString(round(raw[k])));
-            System.out.printf("[%s] Trainer, no logger    %7.1f us/step  runs %s  ratio %.3f%n", kinds[k],
-                    median(off[k]), Arrays.toString(round(off[k])), median(off[k]) / rawMedian);
-            System.out.printf("[%s] Trainer, CSVLogger    %7.1f us/step  runs %s  ratio %.3f%n", kinds[k],
-                    median(on[k]), Arrays.toString(round(on[k])), median(on[k]) / rawMedian);
+        printSummary(results);
+    }
+
+    private static void printRound(int r, Result[][] round) {
+        double tunedRaw = round[1][0].usPerStep;
+        for (int f = 0; f < FLAG_SETS.length; f++) {
+            double raw = round[f][0].usPerStep;
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "round %d %-7s", r + 1, FLAG_SETS[f]));
+            for (int v = 0; v < VARIANTS.length; v++) {
+                double us = round[f][v].usPerStep;
+                line.append(String.format(Locale.ROOT, "  %s %6.1f us (x%.3f, x%.3f of tuned raw)", VARIANTS[v], us,
+                        us / raw, us / tunedRaw));
+            }
+            System.out.println(line);
         }
     }
 
-    /** Runs {@code body} once and stores its wall and thread-CPU microseconds per step at {@code [0|1][round]}. */
-    private static void record(double[][] into, int round, Runnable body) {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
-        long cpu0 = mx.getCurrentThreadCpuTime();
-        long wall0 = System.nanoTime();
-        body.run();
-        into[0][round] = (System.nanoTime() - wall0) / 1e3 / STEPS;
-        into[1][round] = (mx.getCurrentThreadCpuTime() - cpu0) / 1e3 / STEPS;
+    private static void printSummary(Result[][][] results) {
+        int rounds = results.length;
+        System.out.println("median over rounds (ratios: median of the per-round ratios)");
+        for (int f = 0; f < FLAG_SETS.length; f++) {
+            for (int v = 0; v < VARIANTS.length; v++) {
+                double[] us = new double[rounds];
+                double[] ratio = new double[rounds];
+                double[] ratioTuned = new double[rounds];
+                double[] bytes = new double[rounds];
+                double[] cpu = new double[rounds];
+                double[] cpuRatio = new double[rounds];
+                for (int r = 0; r < rounds; r++) {
+                    cpu[r] = results[r][f][v].cpuUsPerStep;
+                    cpuRatio[r] = cpu[r] / results[r][f][0].cpuUsPerStep;
+                    us[r] = results[r][f][v].usPerStep;
+                    ratio[r] = us[r] / results[r][f][0].usPerStep;
+                    ratioTuned[r] = us[r] / results[r][1][0].usPerStep;
+                    bytes[r] = results[r][f][v].bytesPerStep;
+                }
+                System.out.printf(Locale.ROOT, "%-7s %-6s %7.1f us/step  x%.3f of raw (same flags)  x%.3f of tuned raw"
+                        + "  %7.0f B/step  | main-thread CPU %7.1f us/step x%.3f%n", FLAG_SETS[f], VARIANTS[v],
+                        median(us), median(ratio), median(ratioTuned), median(bytes), median(cpu), median(cpuRatio));
+            }
+        }
     }
 
-    private static TensorDataset dataset() {
-        torch.manual_seed(0);
+    /** Runs one measurement in a fresh JVM with the flag set's system properties. */
+    private static Result fork(String flags, String variant, int steps) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (Runtime.version().feature() >= 17) {
+            cmd.add("--enable-native-access=ALL-UNNAMED");
+        }
+        if (flags.equals("tuned")) {
+            cmd.addAll(TUNED);
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(TrainerOverheadBench.class.getName());
+        cmd.add("--child");
+        cmd.add(variant);
+        cmd.add(Integer.toString(steps));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        // a bench stopped with Ctrl-C takes its running measurement with it
+        Thread stopChild = new Thread(p::destroyForcibly);
+        Runtime.getRuntime().addShutdownHook(stopChild);
+        Result result = null;
+        StringBuilder output = new StringBuilder();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            for (String line; (line = in.readLine()) != null; ) {
+                if (line.startsWith("RESULT ")) {
+                    String[] f = line.split(" ");
+                    result = new Result(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]));
+                } else {
+                    output.append(line).append('\n');
+                }
+            }
+        }
+        int rc = p.waitFor();
+        Runtime.getRuntime().removeShutdownHook(stopChild);
+        if (rc != 0 || result == null) {
+            throw new IllegalStateException(variant + " with " + flags + " flags failed (exit " + rc + "):\n" + output);
+        }
+        return result;
+    }
+
+    /** One measurement in this JVM: prints {@code RESULT <us per step> <cpu us per step> <bytes per step>}. */
+    private static void child(String variant, int steps) throws IOException {
+        Window window = new Window(WARMUP, steps);
+        if (variant.equals("raw")) {
+            torch.manual_seed(1);
+            torch.set_num_threads(1);
+            raw(dataset(steps), window);
+        } else {
+            // a user's program starts as the README's do, with seedEverything
+            Trainer.seedEverything(1);
+            torch.set_num_threads(1);
+            jlightning(dataset(steps), window, variant.equals("logged"));
+        }
+        System.out.printf(Locale.ROOT, "RESULT %.3f %.3f %.1f%n", window.usPerStep(), window.cpuUsPerStep(),
+                window.bytesPerStep());
+    }
+
+    /** Wall time, the main thread's CPU time and heap allocation (all threads) between two step counts. */
+    static final class Window {
+        private final long start;
+        private final long end;
+        private long t0;
+        private long t1;
+        private long c0;
+        private long c1;
+        private long b0;
+        private long b1;
+
+        Window(long warmup, long steps) {
+            this.start = warmup;
+            this.end = warmup + steps;
+        }
+
+        long totalSteps() {
+            return end;
+        }
+
+        /** Called before step {@code step} (0-based) starts. */
+        void beforeStep(long step) {
+            if (step == start) {
+                b0 = allocatedBytes();
+                c0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                t0 = System.nanoTime();
+            }
+        }
+
+        /** Called after {@code steps} steps are done. */
+        void afterSteps(long steps) {
+            if (steps == end) {
+                t1 = System.nanoTime();
+                c1 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                b1 = allocatedBytes();
+            }
+        }
+
+        double usPerStep() {
+            return (t1 - t0) / 1e3 / (end - start);
+        }
+
+        double cpuUsPerStep() {
+            return (c1 - c0) / 1e3 / (end - start);
+        }
+
+        double bytesPerStep() {
+            return (double) (b1 - b0) / (end - start);
+        }
+
+        private static long allocatedBytes() {
+            com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long sum = 0;
+            for (long b : mx.getThreadAllocatedBytes(mx.getAllThreadIds())) {
+                sum += Math.max(0, b);
+            }
+            return sum;
+        }
+    }
+
+    private static TensorDataset dataset(int steps) {
+        int samples = (int) ((WARMUP + steps + 1L) * BATCH);
         try (PointerScope scope = new PointerScope()) {
-            Tensor x = randn(SAMPLES, 32);
-            Tensor y = randn(SAMPLES, 1);
+            Tensor x = randn(samples, 32);
+            Tensor y = randn(samples, 1);
             return new TensorDataset(x, y);
         }
     }
 
     /** A hand-written loop: shuffled gather, forward, MSE, backward, SGD step, StepLR by hand, one scope per step. */
-    static void raw(TensorDataset data, int steps) {
-        torch.manual_seed(1);
+    static void raw(TensorDataset data, Window window) {
         RawNet net = new RawNet();
-        SGD sgd = new SGD(net.parameters(), new SGDOptions(0.01));
-        DataOrderGenerator gen = new DataOrderGenerator(3);
+        SGDOptions options = new SGDOptions(0.01);
+        options.momentum().put(0.9);
+        SGD sgd = new SGD(net.parameters(), options);
+        int samples = (int) data.size();
+        int[] order = new DataOrderGenerator(3).permutation(samples);
         double lr = 0.01;
-        int[] order = gen.permutation(SAMPLES);
-        for (int step = 0; step < steps; step++) {
-            int b = step % BATCHES_PER_EPOCH;
-            if (b == 0 && step > 0) {
-                order = gen.permutation(SAMPLES);
-                int epoch = step / BATCHES_PER_EPOCH;
-                if (epoch % 10 == 0) {
-                    lr *= 0.5;
-                    sgd.param_groups().get(0).options().set_lr(lr);
-                }
-            }
+        Tensor xs = data.tensor(0);
+        Tensor ys = data.tensor(1);
+        long[] idx = new long[BATCH];
+        for (int step = 0; step < window.totalSteps(); step++) {
+            window.beforeStep(step);
             try (PointerScope scope = new PointerScope()) {
-                long[] idx = new long[BATCH];
                 for (int i = 0; i < BATCH; i++) {
-                    idx[i] = order[b * BATCH + i];
+                    idx[i] = order[step * BATCH + i];
                 }
                 Tensor index = Tensor.create(idx);
-                Tensor x = index_select(data.tensor(0), 0, index);
-                Tensor y = index_select(data.tensor(1), 0, index);
+                Tensor x = index_select(xs, 0, index);
+                Tensor y = index_select(ys, 0, index);
                 Tensor loss = mse_loss(net.fc2.forward(relu(net.fc1.forward(x))), y);
                 sgd.zero_grad(true);
                 loss.backward();
                 sgd.step();
+                if ((step + 1) % STEP_SIZE == 0) {
+                    lr *= 0.5;
+                    sgd.param_groups().get(0).options().set_lr(lr);
+                }
                 loss.item_double();
             }
+            window.afterSteps(step + 1);
         }
     }
 
-    static void jlightning(TensorDataset data, int steps, boolean csv, Path logs) {
-        torch.manual_seed(1);
+    static void jlightning(TensorDataset data, Window window, boolean logged) throws IOException {
         Net net = new Net();
         DataLoader loader = DataLoader.builder(data).batchSize(BATCH).shuffle(true).seed(3).build();
-        // the loop's own overhead: no progress bar, model summary or checkpoint, which the callbacks module adds by
-        // default
-        var builder = Trainer.builder().maxSteps(steps).accelerator("cpu").numSanityValSteps(0)
+        Callback probe = new Callback() {
+            @Override
+            public void onTrainBatchStart(Trainer t, LightningModule m, Batch b, int batchIdx) {
+                window.beforeStep(t.globalStep());
+            }
+
+            @Override
+            public void onTrainBatchEnd(Trainer t, LightningModule m, Optional<Tensor> loss, Batch b, int batchIdx) {
+                window.afterSteps(t.globalStep());
+            }
+        };
+        // the loop's own cost: no progress bar, model summary or checkpoint, which the callbacks module adds by
+        // default (a checkpoint is written per epoch, outside the timed window anyway)
+        var builder = Trainer.builder().maxSteps((int) window.totalSteps()).accelerator("cpu").numSanityValSteps(0)
                 .enableProgressBar(false).enableModelSummary(false).enableCheckpointing(false);
-        builder = csv ? builder.logger(CSVLogger.of(logs)) : builder.logger(false);
-        Trainer trainer = builder.build();
-        trainer.fit(net, loader);
+        if (logged) {
+            Path logs = Files.createTempDirectory("jlightning-bench");
+            builder = builder.logger(CSVLogger.of(logs)).callbacks(probe, new LearningRateMonitor());
+        } else {
+            builder = builder.logger(false).callbacks(probe);
+        }
+        builder.build().fit(net, loader);
     }
 
     private static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
-        return s[s.length / 2];
-    }
-
-    private static double[] round(double[] v) {
-        double[] r = new double[v.length];
-        for (int i = 0; i < v.length; i++) {
-            r[i] = Math.round(v[i] * 10) / 10.0;
-        }
-        return r;
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 }

@@ -1,6 +1,7 @@
 package dev.jlightning.cli;
 
 import dev.jlightning.core.LightningDataModule;
+import dev.jlightning.core.JavaCppDefaults;
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.optim.LRSchedulers;
 import dev.jlightning.optim.OptimizerFactory;
@@ -67,6 +68,8 @@ public final class LightningCLI {
 
     /** The launcher's entry point: runs the arguments and exits with 0, 2 for a config mistake, 1 otherwise. */
     public static void main(String[] args) {
+        // before any model or data module creates a tensor, so JavaCPP starts with JLightning's settings
+        JavaCppDefaults.apply();
         System.exit(builder().build().execute(args));
     }
 

@@ -11,6 +11,11 @@ import dev.jlightning.data.DataLoader;
  */
 public abstract class LightningDataModule {
 
+    static {
+        // a data module is often the first JLightning object a program makes, before any tensor exists
+        JavaCppDefaults.apply();
+    }
+
     /** Downloads or writes data once. Lightning: {@code prepare_data()}. */
     public void prepareData() {
     }

@@ -293,7 +293,11 @@ public abstract class LightningModule extends Module {
 
     /** Logs a value with explicit options. Lightning: {@code self.log(name, value, prog_bar=..., on_step=...)}. */
     public final void log(String name, double value, LogOptions options) {
-        requireTrainer("log('" + name + "')").logMetric(name, value, options);
+        // the message is built only when it is needed: log runs on every step
+        if (trainer == null) {
+            requireTrainer("log('" + name + "')");
+        }
+        trainer.logMetric(name, value, options);
     }
 
     /**

@@ -1,7 +1,5 @@
 package dev.jlightning.data;
 
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
@@ -15,10 +13,11 @@ import org.bytedeco.pytorch.Tensor;
  */
 public final class Batch implements AutoCloseable {
 
-    private final List<Tensor> tensors;
+    // an array, walked by index: the loop touches every batch several times per step and should not allocate
+    private final Tensor[] tensors;
 
-    private Batch(List<Tensor> tensors) {
-        this.tensors = Collections.unmodifiableList(tensors);
+    private Batch(Tensor[] tensors) {
+        this.tensors = tensors;
     }
 
     /** Wraps the given tensors; the batch takes ownership of them. */
@@ -26,9 +25,12 @@ public final class Batch implements AutoCloseable {
         if (tensors.length == 0) {
             throw new IllegalArgumentException("a batch needs at least one tensor");
         }
-        List<Tensor> list = new ArrayList<>(tensors.length);
-        Collections.addAll(list, tensors);
-        return new Batch(list);
+        return new Batch(tensors.clone());
+    }
+
+    /** Wraps an array nobody else holds, without copying it: for the loaders' per-batch path. */
+    static Batch owning(Tensor[] tensors) {
+        return new Batch(tensors);
     }
 
     /** Wraps the given tensors; the batch takes ownership of them. */
@@ -38,10 +40,10 @@ public final class Batch implements AutoCloseable {
 
     /** The i-th tensor, as in {@code batch[i]}. */
     public Tensor get(int i) {
-        if (i < 0 || i >= tensors.size()) {
-            throw new IndexOutOfBoundsException("batch has " + tensors.size() + " tensors, asked for index " + i);
+        if (i < 0 || i >= tensors.length) {
+            throw new IndexOutOfBoundsException("batch has " + tensors.length + " tensors, asked for index " + i);
         }
-        return tensors.get(i);
+        return tensors[i];
     }
 
     /** Shorthand for {@code get(0)}, the input of a supervised pair. */
@@ -56,12 +58,12 @@ public final class Batch implements AutoCloseable {
 
     /** How many tensors the batch holds. */
     public int size() {
-        return tensors.size();
+        return tensors.length;
     }
 
     /** The tensors, in order (read-only). */
     public List<Tensor> tensors() {
-        return tensors;
+        return List.of(tensors);
     }
 
     /**
@@ -69,7 +71,7 @@ public final class Batch implements AutoCloseable {
      * for weighting epoch means.
      */
     public long batchSize() {
-        Tensor first = tensors.get(0);
+        Tensor first = tensors[0];
         return first.dim() == 0 ? 1 : first.size(0);
     }
 
@@ -81,7 +83,8 @@ public final class Batch implements AutoCloseable {
         // the common CPU case is answered with one boolean call per tensor, without creating Device objects
         boolean cpu = device.is_cpu();
         boolean same = true;
-        for (Tensor t : tensors) {
+        for (int i = 0; i < tensors.length; i++) {
+            Tensor t = tensors[i];
             if (cpu ? !t.is_cpu() : !sameDevice(t.device(), device)) {
                 same = false;
                 break;
@@ -90,9 +93,9 @@ public final class Batch implements AutoCloseable {
         if (same) {
             return this;
         }
-        List<Tensor> moved = new ArrayList<>(tensors.size());
-        for (Tensor t : tensors) {
-            moved.add(t.to(device, t.scalar_type()));
+        Tensor[] moved = new Tensor[tensors.length];
+        for (int i = 0; i < tensors.length; i++) {
+            moved[i] = tensors[i].to(device, tensors[i].scalar_type());
         }
         close();
         return new Batch(moved);
@@ -105,8 +108,8 @@ public final class Batch implements AutoCloseable {
     /** Frees the tensors' native memory now. */
     @Override
     public void close() {
-        for (Tensor t : tensors) {
-            t.close();
+        for (int i = 0; i < tensors.length; i++) {
+            tensors[i].close();
         }
     }
 }

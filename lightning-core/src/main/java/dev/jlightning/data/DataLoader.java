@@ -167,6 +167,8 @@ public final class DataLoader implements Iterable<Batch> {
         private final int[] order;
         private final int total = numBatches();
         private int next;
+        /** For a TensorDataset, the pass's native index, made at the first batch and freed after the last. */
+        private TensorDataset.Pass pass;
 
         DirectIterator(int[] order, int firstBatch) {
             this.order = order;
@@ -183,12 +185,28 @@ public final class DataLoader implements Iterable<Batch> {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return dataset.getBatch(indicesOf(order, next++));
+            int b = next++;
+            if (!(dataset instanceof TensorDataset)) {
+                return dataset.getBatch(indicesOf(order, b));
+            }
+            if (pass == null) {
+                pass = ((TensorDataset) dataset).pass(order);
+            }
+            int from = b * batchSize;
+            Batch batch = pass.batch(from, Math.min(from + batchSize, order.length));
+            if (next == total) {
+                close();
+            }
+            return batch;
         }
 
         @Override
         public void close() {
             next = total;
+            if (pass != null) {
+                pass.close();
+                pass = null;
+            }
         }
     }
 

@@ -95,6 +95,54 @@ public final class TensorDataset implements Dataset, AutoCloseable {
         return Batch.of(out);
     }
 
+    /**
+     * A pass over this dataset in {@code order}, for a loader that walks the order batch by batch: the whole order is
+     * one native index tensor, created once, and each batch gathers with a slice of it. Per batch that is a view and
+     * one {@code index_select} per tensor, where {@link #getBatch(int[])} also builds an index tensor (with its
+     * options, device and indexer objects) every time.
+     *
+     * @throws IndexOutOfBoundsException if an index is outside the dataset
+     */
+    Pass pass(int[] order) {
+        for (int index : order) {
+            if (index < 0 || index >= size) {
+                throw new IndexOutOfBoundsException("index " + index + " out of range for TensorDataset of size " + size);
+            }
+        }
+        return new Pass(order);
+    }
+
+    /** The gather state of one pass; owns its index tensor until {@link #close()}. */
+    final class Pass implements AutoCloseable {
+        private final Tensor order;
+
+        private Pass(int[] indices) {
+            // its own scope, retained: the index outlives whatever scope the caller has open while iterating
+            try (PointerScope scope = new PointerScope()) {
+                order = Tensor.create(toLongs(indices));
+                order.retainReference();
+            }
+        }
+
+        /** The batch of the order's entries {@code [from, to)}; the caller owns it. */
+        Batch batch(int from, int to) {
+            Tensor[] out = new Tensor[tensors.size()];
+            try (PointerScope scope = new PointerScope()) {
+                Tensor idx = order.narrow(0, from, to - from);
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = index_select(tensors.get(i), 0, idx);
+                    out[i].retainReference();
+                }
+            }
+            return Batch.owning(out);
+        }
+
+        @Override
+        public void close() {
+            order.close();
+        }
+    }
+
     private static long[] toLongs(int[] indices) {
         long[] longs = new long[indices.length];
         for (int i = 0; i < indices.length; i++) {

@@ -21,7 +21,8 @@ import org.apache.logging.log4j.LogManager;
  * Writes metrics to {@code <save_dir>/<name>/version_<n>/metrics.csv} and hyperparameters to {@code hparams.yaml}.
  *
  * <p>Counterpart of {@code lightning.pytorch.loggers.CSVLogger} (Lightning 2.2), matching its files byte for byte:
- * rows are buffered and appended at each {@link #save()} (and every {@code flushLogsEveryNSteps} steps); the header is
+ * rows are buffered and appended at each {@link #save()} (and every {@code flushLogsEveryNSteps} steps) to the file,
+ * which stays open from the first save to {@link #finish(String)}; the header is
  * the sorted union of all keys seen, and when new keys appear the whole file is rewritten with the new header; comma
  * separated, CRLF line endings, minimal quoting, empty cells for missing keys, numbers as Python's {@code str()}
  * prints them. {@code hparams.yaml} is rewritten at every save, as Lightning 2.2 does.
@@ -46,6 +47,11 @@ public final class CSVLogger implements Logger {
     private boolean hparamsWritten;
     private final List<Map<String, Number>> buffer = new ArrayList<>();
     private final List<String> keys = new ArrayList<>();
+    /**
+     * The metrics file, open for appending from the first save to {@link #finish(String)}: Lightning reopens it at
+     * every save, which costs a stat, an open and a close per logging step and gives the same bytes.
+     */
+    private Writer out;
 
     private CSVLogger(Builder b) {
         this.saveDir = b.saveDir;
@@ -166,32 +172,49 @@ public final class CSVLogger implements Logger {
         }
         boolean newKeys = union.size() != keys.size();
         Path file = logDir.resolve(METRICS_FILE);
-        boolean exists = Files.isRegularFile(file);
+        boolean exists = out != null || Files.isRegularFile(file);
         keys.clear();
         keys.addAll(union);
         try {
             if (newKeys && exists) {
+                closeFile();
                 rewriteWithNewHeader(file, keys);
             }
-            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    exists ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            if (out == null) {
+                out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                        exists ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,
+                        StandardOpenOption.WRITE);
                 if (!exists) {
-                    writeRow(w, keys);
-                }
-                for (Map<String, Number> row : buffer) {
-                    List<String> cells = new ArrayList<>(keys.size());
-                    for (String k : keys) {
-                        Number v = row.get(k);
-                        cells.add(v == null ? "" : PythonFormat.str(v));
-                    }
-                    writeRow(w, cells);
+                    writeRow(out, keys);
                 }
             }
+            for (Map<String, Number> row : buffer) {
+                List<String> cells = new ArrayList<>(keys.size());
+                for (String k : keys) {
+                    Number v = row.get(k);
+                    cells.add(v == null ? "" : PythonFormat.str(v));
+                }
+                writeRow(out, cells);
+            }
+            // every save leaves the file complete on disk, as Lightning's close does
+            out.flush();
         } catch (IOException e) {
+            try {
+                closeFile();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw new UncheckedIOException("cannot write " + file, e);
         }
         buffer.clear();
+    }
+
+    private void closeFile() throws IOException {
+        Writer w = out;
+        out = null;
+        if (w != null) {
+            w.close();
+        }
     }
 
     /**
@@ -231,9 +254,18 @@ public final class CSVLogger implements Logger {
         w.write("\r\n");
     }
 
+    /** Saves what is buffered and closes the metrics file; a later save opens it again, appending. */
     @Override
-    public void finish(String status) {
-        save();
+    public synchronized void finish(String status) {
+        try {
+            save();
+        } finally {
+            try {
+                closeFile();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot close " + logDir.resolve(METRICS_FILE), e);
+            }
+        }
     }
 
     /** Builder for {@link CSVLogger}, with Lightning's parameter names. */

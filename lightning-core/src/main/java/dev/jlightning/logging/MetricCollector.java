@@ -17,6 +17,8 @@ import java.util.Map;
 public final class MetricCollector {
 
     private final Map<String, Entry> entries = new LinkedHashMap<>();
+    /** The entries in logging order, walked by index on every step without an iterator. */
+    private final java.util.ArrayList<Entry> ordered = new java.util.ArrayList<>();
     private LoggingHook hook = LoggingHook.TRAINING_STEP;
     private long currentBatchSize = 1;
     private MetricSync sync = MetricSync.NONE;
@@ -76,8 +78,9 @@ public final class MetricCollector {
         float v = (float) value;
         Entry e = entries.get(name);
         if (e == null) {
-            e = new Entry(onStep, onEpoch, options.isProgBar(), options.isLogger(), options.reduceFx());
+            e = new Entry(name, onStep, onEpoch, options.isProgBar(), options.isLogger(), options.reduceFx());
             entries.put(name, e);
+            ordered.add(e);
         } else if (e.onStep != onStep || e.onEpoch != onEpoch || !e.reduceFx.equals(options.reduceFx())) {
             throw new MisconfigurationException("You called log('" + name + "') twice in the same loop with"
                     + " different on_step/on_epoch/reduce_fx arguments; use the same options or another name");
@@ -112,14 +115,15 @@ public final class MetricCollector {
             return;
         }
         if (e.onEpoch) {
-            sink.accept(name + "_step", e.stepValue);
+            sink.accept(e.stepName, e.stepValue);
         }
         sink.accept(name, e.stepValue);
     }
 
     /** Forgets the step values of the last batch; epoch accumulators are kept. */
     public void resetStep() {
-        for (Entry e : entries.values()) {
+        for (int i = 0; i < ordered.size(); i++) {
+            Entry e = ordered.get(i);
             e.stepValue = Float.NaN;
             e.hasStepValue = false;
         }
@@ -174,8 +178,8 @@ public final class MetricCollector {
                 throw new IllegalArgumentException("metric collector state: entry " + item.getKey()
                         + " has reduce_fx " + reduce + ", expected mean, sum, max or min");
             }
-            Entry e = new Entry(bool(m, "on_step"), bool(m, "on_epoch"), bool(m, "prog_bar"), bool(m, "logger"),
-                    (String) reduce);
+            Entry e = new Entry(String.valueOf(item.getKey()), bool(m, "on_step"), bool(m, "on_epoch"),
+                    bool(m, "prog_bar"), bool(m, "logger"), (String) reduce);
             Object step = m.get("step_value");
             e.hasStepValue = step != null;
             e.stepValue = step == null ? Float.NaN : toFloat(step);
@@ -195,6 +199,8 @@ public final class MetricCollector {
         }
         entries.clear();
         entries.putAll(restored);
+        ordered.clear();
+        ordered.addAll(restored.values());
     }
 
     private static Object floatData(float v) {
@@ -228,11 +234,13 @@ public final class MetricCollector {
     /** Forgets everything, at the start of an epoch or loop. */
     public void reset() {
         entries.clear();
+        ordered.clear();
     }
 
     /** Whether the current batch logged any step value; lets the loop skip building empty maps. */
     public boolean hasStepValues() {
-        for (Entry e : entries.values()) {
+        for (int i = 0; i < ordered.size(); i++) {
+            Entry e = ordered.get(i);
             if (e.onStep && e.hasStepValue) {
                 return true;
             }
@@ -267,20 +275,20 @@ public final class MetricCollector {
 
     /** Copies the step values marked {@code prog_bar} into {@code target}, allocating nothing. */
     public void copyStepProgressBarMetrics(Map<String, Double> target) {
-        for (Map.Entry<String, Entry> me : entries.entrySet()) {
-            Entry e = me.getValue();
+        for (int i = 0; i < ordered.size(); i++) {
+            Entry e = ordered.get(i);
             if (e.onStep && e.hasStepValue && e.progBar) {
-                target.put(e.onEpoch ? me.getKey() + "_step" : me.getKey(), (double) e.stepValue);
+                target.put(e.stepKey(), (double) e.stepValue);
             }
         }
     }
 
     /** Copies the step values meant for loggers into {@code target}, allocating nothing. */
     public void copyStepLoggerMetrics(Map<String, Double> target) {
-        for (Map.Entry<String, Entry> me : entries.entrySet()) {
-            Entry e = me.getValue();
+        for (int i = 0; i < ordered.size(); i++) {
+            Entry e = ordered.get(i);
             if (e.onStep && e.hasStepValue && e.logger) {
-                target.put(e.onEpoch ? me.getKey() + "_step" : me.getKey(), (double) e.stepValue);
+                target.put(e.stepKey(), (double) e.stepValue);
             }
         }
     }
@@ -334,6 +342,9 @@ public final class MetricCollector {
     }
 
     private static final class Entry {
+        final String name;
+        /** {@code name_step}, made once: the forked name is needed on every step. */
+        final String stepName;
         final boolean onStep;
         final boolean onEpoch;
         final boolean progBar;
@@ -349,12 +360,19 @@ public final class MetricCollector {
         float syncedEpochValue;
         boolean syncedEpochValid;
 
-        Entry(boolean onStep, boolean onEpoch, boolean progBar, boolean logger, String reduceFx) {
+        Entry(String name, boolean onStep, boolean onEpoch, boolean progBar, boolean logger, String reduceFx) {
+            this.name = name;
+            this.stepName = name + "_step";
             this.onStep = onStep;
             this.onEpoch = onEpoch;
             this.progBar = progBar;
             this.logger = logger;
             this.reduceFx = reduceFx;
+        }
+
+        /** The step value's name for loggers and the progress bar: {@code name_step} when forked. */
+        String stepKey() {
+            return onEpoch ? stepName : name;
         }
 
         void update(float v, long batchSize) {

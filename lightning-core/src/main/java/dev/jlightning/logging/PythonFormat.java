@@ -37,19 +37,7 @@ public final class PythonFormat {
         if (v == 0) {
             return (Double.doubleToRawLongBits(v) < 0) ? "-0.0" : "0.0";
         }
-        BigDecimal exact = new BigDecimal(Math.abs(v));
-        BigDecimal shortest = null;
-        for (int digits = 1; digits <= 17; digits++) {
-            BigDecimal candidate = exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
-            if (candidate.doubleValue() == Math.abs(v)) {
-                shortest = candidate;
-                break;
-            }
-        }
-        if (shortest == null) {
-            shortest = exact.round(new MathContext(17, RoundingMode.HALF_EVEN));
-        }
-        BigDecimal stripped = shortest.stripTrailingZeros();
+        BigDecimal stripped = shortestDigits(Math.abs(v)).stripTrailingZeros();
         String digits = stripped.unscaledValue().toString();
         // decimal exponent of the first digit: value = 0.d1d2... * 10^decpt
         int decpt = digits.length() - stripped.scale();
@@ -87,5 +75,78 @@ public final class PythonFormat {
             sb.append(abs);
         }
         return sb.toString();
+    }
+
+    /**
+     * The correctly rounded decimal with the fewest significant digits that reads back as {@code a} (positive,
+     * finite): the smallest {@code k} for which {@code a}'s exact value rounded half-even to {@code k} digits
+     * round-trips.
+     *
+     * <p>Where the interval of decimals that read back as {@code a} is symmetric around it (every double but the
+     * powers of two), some k-digit decimal lies in it exactly when the nearest one does, and then so does one of
+     * every longer length. So the answer is found by walking down from the length of {@code Double.toString(a)}
+     * (which round-trips, though before JDK 19 it is not always the shortest) until a length fails: usually two
+     * roundings instead of up to seventeen, which matters because loggers format every value they write.
+     */
+    static BigDecimal shortestDigits(double a) {
+        BigDecimal exact = new BigDecimal(a);
+        long bits = Double.doubleToRawLongBits(a);
+        boolean powerOfTwo = (bits & 0x000F_FFFF_FFFF_FFFFL) == 0;
+        if (!powerOfTwo) {
+            int n = significantDigits(Double.toString(a));
+            BigDecimal shortest = round(exact, n);
+            if (shortest.doubleValue() == a) {
+                for (int k = n - 1; k >= 1; k--) {
+                    BigDecimal candidate = round(exact, k);
+                    if (candidate.doubleValue() != a) {
+                        break;
+                    }
+                    shortest = candidate;
+                }
+                return shortest;
+            }
+        }
+        // the asymmetric interval of a power of two: try every length from the shortest, as Python's dtoa does
+        for (int digits = 1; digits <= 17; digits++) {
+            BigDecimal candidate = round(exact, digits);
+            if (candidate.doubleValue() == a) {
+                return candidate;
+            }
+        }
+        return round(exact, 17);
+    }
+
+    private static BigDecimal round(BigDecimal exact, int digits) {
+        return exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+    }
+
+    /** The number of significant digits of a {@code Double.toString} result, trailing zeros not counted. */
+    private static int significantDigits(String javaRepr) {
+        int end = javaRepr.indexOf('E');
+        if (end < 0) {
+            end = javaRepr.length();
+        }
+        int first = -1;
+        int last = -1;
+        int count = 0;
+        int lastNonZeroCount = 0;
+        for (int i = 0; i < end; i++) {
+            char c = javaRepr.charAt(i);
+            if (c < '0' || c > '9') {
+                continue;
+            }
+            if (first < 0 && c == '0') {
+                continue;
+            }
+            if (first < 0) {
+                first = i;
+            }
+            count++;
+            if (c != '0') {
+                last = i;
+                lastNonZeroCount = count;
+            }
+        }
+        return Math.max(1, Math.min(17, last < 0 ? 1 : lastNonZeroCount));
     }
 }

@@ -22,8 +22,9 @@ import org.bytedeco.pytorch.OptimizerParamGroupVector;
  * optimizers; the type is taken from the Java class once, and every typed option access goes through it, because
  * JavaCPP's option casts are unchecked.
  *
- * <p>Nothing native is cached: each call walks {@code param_groups()} afresh, so groups added later and options
- * replaced by {@code Optimizer.load} are always seen, and no wrapper can outlive the vector it points into. The
+ * <p>Only the optimizer's group vector is kept (a member of the optimizer, by reference); each call walks its
+ * groups and options afresh, so groups added later and options replaced by {@code Optimizer.load} are always seen,
+ * and no element wrapper can outlive the storage it points into. The
  * entries LibTorch cannot hold live in a JVM-wide registry keyed by the optimizer object (see
  * {@link #extrasStateDict()} for checkpoints). Not thread-safe with respect to concurrent optimizer mutation, like
  * the optimizer itself.
@@ -38,10 +39,17 @@ public final class ParamGroups {
     private final OptimizerKind kind;
     private final ParamGroupExtras extras;
 
+    /**
+     * The optimizer's own {@code std::vector} of groups, by reference: it is a member of the optimizer, so its address
+     * lives as long as the optimizer, and asking for it once saves a wrapper per call on the per-step path.
+     */
+    private final OptimizerParamGroupVector groups;
+
     private ParamGroups(Optimizer optimizer, OptimizerKind kind) {
         this.optimizer = optimizer;
         this.kind = kind;
         this.extras = ParamGroupExtras.of(optimizer);
+        this.groups = optimizer.param_groups();
     }
 
     /**
@@ -66,7 +74,7 @@ public final class ParamGroups {
 
     /** The number of parameter groups now. */
     public int size() {
-        return Math.toIntExact(optimizer.param_groups().size());
+        return Math.toIntExact(groups.size());
     }
 
     /** Group {@code group}'s learning rate, PyTorch's {@code param_groups[group]["lr"]}. */
@@ -81,7 +89,7 @@ public final class ParamGroups {
 
     /** Every group's learning rate, in group order. */
     public double[] lrs() {
-        OptimizerParamGroupVector vector = optimizer.param_groups();
+        OptimizerParamGroupVector vector = groups;
         int n = Math.toIntExact(vector.size());
         double[] lrs = new double[n];
         for (int i = 0; i < n; i++) {
@@ -97,13 +105,13 @@ public final class ParamGroups {
      * @return the number of groups the optimizer has
      */
     public int setLrs(double[] lrs) {
-        OptimizerParamGroupVector vector = optimizer.param_groups();
-        int groups = Math.toIntExact(vector.size());
-        int n = Math.min(lrs.length, groups);
+        OptimizerParamGroupVector vector = groups;
+        int count = Math.toIntExact(vector.size());
+        int n = Math.min(lrs.length, count);
         for (int i = 0; i < n; i++) {
             vector.get(i).options().set_lr(lrs[i]);
         }
-        return groups;
+        return count;
     }
 
     /**
@@ -115,7 +123,7 @@ public final class ParamGroups {
         if (!hasMomentum() && !hasBetas()) {
             throw new UnsupportedOperationException(optimizerName() + " has neither momentum nor betas");
         }
-        OptimizerParamGroupVector vector = optimizer.param_groups();
+        OptimizerParamGroupVector vector = groups;
         int n = Math.min(momenta.length, Math.toIntExact(vector.size()));
         for (int i = 0; i < n; i++) {
             kind.setMomentum(vector.get(i).options(), momenta[i]);
@@ -309,7 +317,7 @@ public final class ParamGroups {
     }
 
     private OptimizerOptions options(int group) {
-        OptimizerParamGroupVector vector = optimizer.param_groups();
+        OptimizerParamGroupVector vector = groups;
         long n = vector.size();
         if (group < 0 || group >= n) {
             throw new IndexOutOfBoundsException("param group " + group + " does not exist: " + optimizerName()

@@ -1,5 +1,6 @@
 package dev.jlightning.trainer;
 
+import dev.jlightning.core.JavaCppDefaults;
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.core.LightningOptimizer;
 import dev.jlightning.core.MisconfigurationException;
@@ -92,6 +93,7 @@ final class FitLoop {
     }
 
     void run() {
+        JavaCppDefaults.reportIfTooLate();
         st.resetForRun("fit");
         st.currentEpoch = 0;
         st.globalStep = 0;
@@ -409,7 +411,7 @@ final class FitLoop {
             st.trainResults.setCurrentBatchSize(b.batchSize());
             st.activeResults = st.trainResults;
             st.trainResults.setHook(LoggingHook.TRAIN_BATCH_HOOK);
-            hooks.callbacks(c -> c.onTrainBatchStart(trainer, module, b, batchIdx));
+            hooks.trainBatchStart(trainer, module, b, batchIdx);
             if (!module.onTrainBatchStart(b, batchIdx)) {
                 return false;
             }
@@ -432,8 +434,7 @@ final class FitLoop {
                         st.metricVersions);
             }
             st.phase = LoopPhase.TRAIN_BATCH_END;
-            hooks.call(c -> c.onTrainBatchEnd(trainer, module, loss, b, batchIdx),
-                    () -> module.onTrainBatchEnd(loss, b, batchIdx));
+            hooks.trainBatchEnd(trainer, module, loss, b, batchIdx);
             afterTrainBatchEnd(batchIdx, stepping);
             return true;
         } finally {
@@ -485,23 +486,22 @@ final class FitLoop {
         checkLoss(loss, batchIdx, "trainingStep");
         int k = cfg.accumulateGradBatches;
         if (batchIdx % k == 0 && optimizer != null) {
-            hooks.call(c -> c.onBeforeZeroGrad(trainer, module, optimizer), () -> module.onBeforeZeroGrad(optimizer));
+            hooks.beforeZeroGrad(trainer, module, optimizer);
             optimizer.zero_grad(true);
         }
         // Lightning divides the loss by accumulate_grad_batches before backward so accumulated gradients average
         // then the gradient scaler's factor (16-mixed); the hooks see the tensor backward is called on, as in Lightning
         Tensor scaled = precision.preBackward(k > 1 ? loss.div(new org.bytedeco.pytorch.Scalar((double) k)) : loss);
-        hooks.call(c -> c.onBeforeBackward(trainer, module, scaled), () -> module.onBeforeBackward(scaled));
+        hooks.beforeBackward(trainer, module, scaled);
         trainer.strategy().preBackward(scaled, stepping);
         scaled.backward();
-        hooks.call(c -> c.onAfterBackward(trainer, module), module::onAfterBackward);
+        hooks.afterBackward(trainer, module);
         stepSkipped = false;
         if (stepping) {
             if (optimizer != null) {
                 // unscales the gradients (16-mixed) so that the hooks and clipping see their true values
                 precision.beforeOptimizerStep(optimizer);
-                hooks.call(c -> c.onBeforeOptimizerStep(trainer, module, optimizer),
-                        () -> module.onBeforeOptimizerStep(optimizer));
+                hooks.beforeOptimizerStep(trainer, module, optimizer);
                 clipGradients();
                 stepSkipped = !precision.optimizerStep(optimizer);
             }

@@ -2,6 +2,7 @@ package dev.jlightning.trainer;
 
 import dev.jlightning.checkpoint.CheckpointLocator;
 import dev.jlightning.core.Callback;
+import dev.jlightning.core.JavaCppDefaults;
 import dev.jlightning.core.LightningDataModule;
 import dev.jlightning.core.LightningModule;
 import dev.jlightning.core.LightningOptimizer;
@@ -42,6 +43,11 @@ import org.bytedeco.pytorch.global.torch;
  */
 public final class Trainer {
 
+    static {
+        // before anything here can start JavaCPP: its settings are read once, when its Pointer class initialises
+        JavaCppDefaults.apply();
+    }
+
     private final TrainerConfig config;
     private final List<Callback> callbacks;
     private List<Logger> loggers;
@@ -52,6 +58,8 @@ public final class Trainer {
     private final Strategy strategy;
     private final HookDispatcher hooks;
     final TrainerState state = new TrainerState();
+    /** Made once: a method reference written at the call site would be a new object on every {@code log}. */
+    private final java.util.function.ObjDoubleConsumer<String> putCallbackMetric = state::putCallbackMetric;
 
     private Trainer(TrainerConfig config) {
         this.config = config;
@@ -490,7 +498,7 @@ public final class Trainer {
         results.log(name, value, options);
         if (results == state.trainResults && results.hook() != LoggingHook.TRAIN_EPOCH_HOOK) {
             // Lightning's callback_metrics is a live view: a step value is visible as soon as it is logged
-            results.publishStepValue(name, state::putCallbackMetric);
+            results.publishStepValue(name, putCallbackMetric);
         }
     }
 
@@ -501,10 +509,10 @@ public final class Trainer {
                     + " optimization return the loss from trainingStep instead");
         }
         FitLoop.checkLoss(loss, state.batchIdx, "manualBackward");
-        hooks.call(c -> c.onBeforeBackward(this, module, loss), () -> module.onBeforeBackward(loss));
+        hooks.beforeBackward(this, module, loss);
         strategy.preBackward(loss, true);
         loss.backward();
-        hooks.call(c -> c.onAfterBackward(this, module), module::onAfterBackward);
+        hooks.afterBackward(this, module);
     }
 
     void onManualOptimizerStep() {

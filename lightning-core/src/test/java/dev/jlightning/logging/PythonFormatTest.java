@@ -36,6 +36,43 @@ class PythonFormatTest {
         assertEquals(expected, PythonFormat.str(value));
     }
 
+    /**
+     * The digit search that walks down from {@code Double.toString} finds what trying every length from one does
+     * (the straightforward search, kept here as the reference), over random doubles of every magnitude, float32
+     * values as logged metrics are, and the powers of two whose asymmetric intervals take the long way.
+     */
+    @org.junit.jupiter.api.Test
+    void shortestDigitsEqualTheExhaustiveSearch() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int i = 0; i < 200_000; i++) {
+            double a = switch (i % 4) {
+                case 0 -> Double.longBitsToDouble(random.nextLong(1L, 0x7FF0_0000_0000_0000L));
+                case 1 -> (double) Float.intBitsToFloat(random.nextInt(1, 0x7F80_0000));
+                case 2 -> random.nextDouble() * Math.pow(10, random.nextInt(-8, 9));
+                default -> Math.round(random.nextDouble() * 1e6) / 1e4;
+            };
+            if (a > 0 && Double.isFinite(a)) {
+                assertEquals(exhaustive(a), PythonFormat.shortestDigits(a), () -> Double.toString(a));
+            }
+        }
+        for (int e = -1074; e <= 1023; e++) {
+            double a = Math.scalb(1.0, e);
+            assertEquals(exhaustive(a), PythonFormat.shortestDigits(a), () -> Double.toString(a));
+        }
+    }
+
+    private static java.math.BigDecimal exhaustive(double a) {
+        java.math.BigDecimal exact = new java.math.BigDecimal(a);
+        for (int digits = 1; digits <= 17; digits++) {
+            java.math.BigDecimal candidate = exact.round(new java.math.MathContext(digits,
+                    java.math.RoundingMode.HALF_EVEN));
+            if (candidate.doubleValue() == a) {
+                return candidate;
+            }
+        }
+        return exact.round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN));
+    }
+
     @org.junit.jupiter.api.Test
     void intsAndSpecialValues() {
         assertEquals("0", PythonFormat.str(Integer.valueOf(0)));
