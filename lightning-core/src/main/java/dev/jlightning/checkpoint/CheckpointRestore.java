@@ -94,6 +94,29 @@ public final class CheckpointRestore implements AutoCloseable {
     }
 
     /**
+     * Refuses param-group extras (PyTorch's {@code initial_lr}, OneCycleLR's {@code max_lr} ...) that the optimizers
+     * would not take, before anything is restored.
+     */
+    public static void verifyOptimizerExtras(Checkpoint checkpoint, List<Optimizer> optimizers) {
+        List<Object> manifests = CheckpointJson.toList(checkpoint.json().get("optimizer_states"),
+                checkpoint.source() + ": entry 'optimizer_states'");
+        for (int i = 0; i < optimizers.size() && i < manifests.size(); i++) {
+            Map<String, Object> manifest = CheckpointJson.toMap(manifests.get(i), checkpoint.source()
+                    + ": optimizer_states[" + i + "]");
+            Object extras = manifest.get("extras");
+            if (extras == null) {
+                continue;
+            }
+            try {
+                ParamGroups.of(optimizers.get(i)).checkExtrasStateDict(CheckpointJson.toMap(extras,
+                        checkpoint.source() + ": optimizer_states[" + i + "].extras"));
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(checkpoint.source() + ": optimizer " + i + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
      * Opens the archive and reads the module's tensors (and LibTorch's generator state when {@code withRng}) into
      * fresh tensors, checking each against the module. Nothing is changed yet.
      */

@@ -87,12 +87,17 @@ final class ResumeStates {
         return out;
     }
 
-    static void apply(ResumePoint p, TrainerState st, FitLoop loop) {
+    /** Restores the training results collection; the one part of the loop state that can refuse its data. */
+    static void loadResults(ResumePoint p, TrainerState st) {
         try {
             st.trainResults.loadStateDict(p.trainResults());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ClassCastException e) {
             throw new CheckpointException("loops.fit_loop.train_results: " + e.getMessage(), e);
         }
+    }
+
+    /** Applies the rest of the loop state; call {@link #loadResults} first. Cannot fail. */
+    static void apply(ResumePoint p, TrainerState st, FitLoop loop) {
         st.currentEpoch = p.currentEpoch();
         st.globalStep = p.globalStep();
         st.batchesThatStepped = p.batchesThatStepped();
