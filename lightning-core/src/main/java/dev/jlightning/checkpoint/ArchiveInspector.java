@@ -1,6 +1,7 @@
 package dev.jlightning.checkpoint;
 
 import dev.jlightning.io.RestrictedUnpickler;
+import dev.jlightning.io.RestrictedUnpickler.PickledTensor;
 import dev.jlightning.io.StorageChecks;
 import dev.jlightning.io.WeightsFileException;
 import java.nio.ByteBuffer;
@@ -52,7 +53,27 @@ final class ArchiveInspector {
     private record Entry(String name, int dataAt, long compressed, long size, int method) {
     }
 
-    static void check(String source, byte[] archive) {
+    /**
+     * What the inspection learnt: the archive's {@code data.pkl} as Java data (tensors as {@link PickledTensor}s)
+     * and the contents of its small storages (the {@code params/size} counters of LibTorch's optimizer archives),
+     * for later checks.
+     */
+    record Contents(Object data, Map<String, byte[]> scalars) {
+        /** The value of a one-element int64 tensor, if {@code t} is one. */
+        java.util.OptionalLong longValue(Object t) {
+            if (t instanceof PickledTensor p && p.storage().dtype() == dev.jlightning.io.DType.I64
+                    && p.shape().length == 0 && scalars.get(p.storage().key()) != null) {
+                ByteBuffer b = ByteBuffer.wrap(scalars.get(p.storage().key())).order(ByteOrder.LITTLE_ENDIAN);
+                long at = p.offset() * 8;
+                if (at >= 0 && at + 8 <= b.capacity()) {
+                    return java.util.OptionalLong.of(b.getLong((int) at));
+                }
+            }
+            return java.util.OptionalLong.empty();
+        }
+    }
+
+    static Contents check(String source, byte[] archive) {
         ByteBuffer zip = ByteBuffer.wrap(archive).order(ByteOrder.LITTLE_ENDIAN);
         Map<String, Entry> entries;
         try {
@@ -60,7 +81,16 @@ final class ArchiveInspector {
         } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
             throw malformed(source, "a zip structure points outside the archive");
         }
-        checkTensors(source, zip, entries);
+        Object data = checkTensors(source, zip, entries);
+        Map<String, byte[]> scalars = new HashMap<>();
+        for (Entry e : entries.values()) {
+            if (e.name().startsWith("archive/data/") && e.method() == 0 && e.size() <= 64) {
+                byte[] b = new byte[(int) e.size()];
+                zip.get(e.dataAt(), b);
+                scalars.put(e.name().substring("archive/data/".length()), b);
+            }
+        }
+        return new Contents(data, scalars);
     }
 
     /**
@@ -68,7 +98,7 @@ final class ArchiveInspector {
      * unpickler calls {@code set_} with the pickle's sizes, strides and offset and never compares them with the
      * record's length, so a crafted pickle or a shortened record would make its copy kernel read past the storage.
      */
-    private static void checkTensors(String source, ByteBuffer zip, Map<String, Entry> entries) {
+    private static Object checkTensors(String source, ByteBuffer zip, Map<String, Entry> entries) {
         Entry data = entries.get("archive/data.pkl");
         if (data == null) {
             throw malformed(source, "it has no archive/data.pkl");
@@ -88,6 +118,7 @@ final class ArchiveInspector {
                     throw malformed(source, "its constants.pkl holds tensors");
                 }
             }
+            return root;
         } catch (WeightsFileException e) {
             throw new CheckpointException(source + " is corrupted: its tensor archive does not describe its tensors"
                     + " consistently (" + e.getMessage().replace(source + " is refused: ", "")

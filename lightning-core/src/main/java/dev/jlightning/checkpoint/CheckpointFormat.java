@@ -135,8 +135,8 @@ public final class CheckpointFormat {
         CheckpointJson.toLong(json.get("global_step"), source + ": entry 'global_step'", 0, CheckpointJson.MAX_COUNTER);
         CheckpointJson.toMap(json.get("state_dict"), source + ": entry 'state_dict'");
         byte[] archive = Arrays.copyOfRange(file, HEADER_SIZE + (int) jsonLength, crcAt);
-        ArchiveInspector.check(source, archive);
-        return new Checkpoint(json, archive, source);
+        ArchiveInspector.Contents contents = ArchiveInspector.check(source, archive);
+        return new Checkpoint(json, archive, source, contents);
     }
 
     private static String guessWhatItIs(byte[] file) {

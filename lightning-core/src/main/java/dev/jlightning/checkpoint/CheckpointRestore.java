@@ -91,6 +91,11 @@ public final class CheckpointRestore implements AutoCloseable {
             throw new CheckpointException(source + " does not match the optimizers configureOptimizers returned: "
                     + String.join("; ", problems));
         }
+        List<String> archived = OptimizerArchiveCheck.checkAll(checkpoint, optimizers);
+        if (!archived.isEmpty()) {
+            throw new CheckpointException(source + " is corrupted: its tensor archive disagrees with its manifest: "
+                    + String.join("; ", archived));
+        }
     }
 
     /**

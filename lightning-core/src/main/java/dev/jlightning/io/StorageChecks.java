@@ -74,7 +74,8 @@ public final class StorageChecks {
                     + "' but the archive has no entry " + name);
         }
         if (have.getAsLong() < needed) {
-            throw new WeightsFileException(source + ": storage '" + s.key() + "' declares " + s.numel() + " "
+            throw new WeightsFileException(source + ": storage '" + s.key() + "' (tensor '" + key + "') declares "
+                    + s.numel() + " "
                     + s.dtype() + " elements (" + needed + " bytes) but its entry " + name + " holds "
                     + have.getAsLong() + " bytes");
         }
