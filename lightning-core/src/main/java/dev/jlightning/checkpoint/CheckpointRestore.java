@@ -91,10 +91,17 @@ public final class CheckpointRestore implements AutoCloseable {
             throw new CheckpointException(source + " does not match the optimizers configureOptimizers returned: "
                     + String.join("; ", problems));
         }
+    }
+
+    /**
+     * Refuses optimizer states in the tensor archive that do not fit the optimizers (group and parameter counts,
+     * buffer shapes), before LibTorch's {@code optimizer.load} reads them; see {@link OptimizerArchiveCheck}.
+     */
+    public static void verifyOptimizerArchive(Checkpoint checkpoint, List<Optimizer> optimizers) {
         List<String> archived = OptimizerArchiveCheck.checkAll(checkpoint, optimizers);
         if (!archived.isEmpty()) {
-            throw new CheckpointException(source + " is corrupted: its tensor archive disagrees with its manifest: "
-                    + String.join("; ", archived));
+            throw new CheckpointException(checkpoint.source() + " is corrupted: its tensor archive disagrees with its"
+                    + " manifest: " + String.join("; ", archived));
         }
     }
 

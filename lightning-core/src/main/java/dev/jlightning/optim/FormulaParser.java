@@ -118,9 +118,21 @@ final class FormulaParser {
 
     /** u_expr: power | '-' u_expr | '+' u_expr. */
     private Node parseUnary() {
+        skipSpace();
+        if (accept("-")) {
+            return unary(nested(this::parseUnary), PyNumber::negate);
+        }
+        if (accept("+")) {
+            return unary(nested(this::parseUnary), UnaryOperator.identity());
+        }
+        return parsePower();
+    }
+
+    /** Parses one nesting level deeper, refusing formulas nested past {@link #MAX_DEPTH}. */
+    private Node nested(java.util.function.Supplier<Node> parse) {
         enter();
         try {
-            return parseUnaryInner();
+            return parse.get();
         } finally {
             nesting--;
         }
@@ -137,25 +149,13 @@ final class FormulaParser {
         return text.length() > 60 ? text.substring(0, 60) + "..." : text;
     }
 
-    private Node parseUnaryInner() {
-        skipSpace();
-        if (accept("-")) {
-            Node operand = parseUnary();
-            return unary(operand, PyNumber::negate);
-        }
-        if (accept("+")) {
-            Node operand = parseUnary();
-            return unary(operand, UnaryOperator.identity());
-        }
-        return parsePower();
-    }
 
     /** power: primary ['**' u_expr], so {@code 2 ** 3 ** 2 == 2 ** 9} and {@code -2 ** 2 == -4}. */
     private Node parsePower() {
         Node base = parsePrimary();
         skipSpace();
         if (accept("**")) {
-            Node exponent = parseUnary();
+            Node exponent = nested(this::parseUnary);
             return binary(base, exponent, PyNumber::power);
         }
         return base;

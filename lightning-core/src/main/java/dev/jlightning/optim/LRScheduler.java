@@ -328,7 +328,7 @@ public abstract class LRScheduler {
         java.util.OptionalInt last = r.integer("last_epoch");
         java.util.OptionalInt steps = r.integer("_step_count");
         Optional<double[]> lastLrs = r.numbers("_last_lr");
-        int groups = paramGroups.size();
+        int groups = perGroupState() ? paramGroups.size() : -1;
         base.ifPresent(v -> checkPerGroup(owner, "base_lrs", v, groups));
         lastLrs.ifPresent(v -> checkPerGroup(owner, "_last_lr", v, groups));
         if (last.isPresent() && last.getAsInt() < -1) {
@@ -344,8 +344,16 @@ public abstract class LRScheduler {
         lastLrs.ifPresent(v -> lastLr = v);
     }
 
+    /**
+     * Whether {@code base_lrs} and {@code _last_lr} hold one value per param group, so that a state dict for another
+     * number of groups is refused; PaddlePaddle-style schedulers, which give every group one value, say no.
+     */
+    protected boolean perGroupState() {
+        return true;
+    }
+
     private static void checkPerGroup(String owner, String key, double[] values, int groups) {
-        if (values.length != groups) {
+        if (groups >= 0 && values.length != groups) {
             throw Checks.invalid(owner, key, java.util.Arrays.toString(values), "expected one value per param group ("
                     + groups + ")");
         }

@@ -243,6 +243,7 @@ final class CheckpointConnector {
         CheckpointRestore staged = CheckpointRestore.stage(ckpt, module, true);
         RestoreUndo undo = new RestoreUndo();
         try {
+            CheckpointRestore.verifyOptimizerArchive(ckpt, optimizers);
             // Java-side parts first, each under the undo log; native state (optimizer buffers, weights) only once
             // all of them have taken their state, so a refusal anywhere leaves everything as it was.
             List<LRSchedulerConfig> configs = trainer.lrSchedulerConfigs();

@@ -135,7 +135,7 @@ class CheckpointFuzzTest {
         assertRefused("loop-global-step-negative", "loops.fit_loop.global_step must be between 0");
         assertRefused("scheduler-last-epoch-negative", "last_epoch=-100 is invalid");
         assertRefused("scheduler-gamma-infinite", "gamma=Infinity is invalid");
-        assertRefused("scheduler-gamma-nan", "gamma=nan is invalid");
+        assertRefused("scheduler-gamma-nan", "gamma=NaN is invalid");
         assertRefused("scheduler-three-base-lrs", "base_lrs", "one value per param group (1)");
         assertRefused("extras-initial-lr-text", "initial_lr] must be a finite number");
     }
