@@ -20,9 +20,11 @@ import java.util.zip.Inflater;
  *
  * <p>LibTorch's archive is a TorchScript zip: tensors, pickled data and {@code code/*.py} files that LibTorch
  * compiles when it opens the archive. The archives JLightning writes hold only attribute declarations there. This
- * inspector walks the zip's central directory with bounds checks on every offset, and reads every code file (checking
- * its CRC) to make sure it declares attributes and nothing else: a crafted file cannot bring TorchScript methods
- * that LibTorch would compile and call, nor zip structures that send LibTorch's reader out of bounds.
+ * inspector walks the zip's central directory with bounds checks on every offset, checks every entry's CRC-32, reads
+ * every code file to make sure it declares attributes and nothing else, and unpickles {@code data.pkl} in Java to
+ * check every tensor against its storage record ({@link StorageChecks}): a crafted file cannot bring TorchScript
+ * methods that LibTorch would compile and call, zip structures that send LibTorch's reader out of bounds, nor tensor
+ * views that make LibTorch's copy kernels read past a storage.
  */
 final class ArchiveInspector {
 

@@ -19,8 +19,10 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>Plays the part of Lightning's {@code CheckpointConnector.restore_model} / {@code restore_optimizers}, with a
  * stricter order: {@link #verifyModule} and {@link #verifyOptimizers} compare the JSON manifests with the live objects
- * without touching native code; {@link #stage} then opens the archive and reads every tensor into fresh tensors,
- * checking each one's actual shape and dtype; only {@code apply*} change anything.
+ * without touching native code; {@link #stage} then opens the archive (whose storages {@link ArchiveInspector}
+ * bounds-checked when the file was read) and reads every tensor into fresh tensors, checking each one's actual shape
+ * and dtype; {@link #verifyOptimizerArchive} checks the archived optimizer states; only {@code apply*} change
+ * anything.
  */
 public final class CheckpointRestore implements AutoCloseable {
 
