@@ -30,6 +30,10 @@ class CheckpointFileHardeningTest {
             assertTrue(e.getMessage().contains("is not a regular file"), e.getMessage());
         }
         assertTrue(Files.exists(Path.of("/dev/zero")), "the device case ran");
+        dev.jlightning.io.WeightsFileException w = assertThrows(dev.jlightning.io.WeightsFileException.class,
+                () -> new ResumableNet(4, 8, m -> List.of()).loadStateDict(Path.of("/dev/zero"),
+                        dev.jlightning.io.LoadOptions.DEFAULT));
+        assertTrue(w.getMessage().contains("is not a regular file"), w.getMessage());
     }
 
     @Test
