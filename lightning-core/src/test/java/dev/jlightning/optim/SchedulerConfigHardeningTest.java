@@ -98,6 +98,13 @@ class SchedulerConfigHardeningTest {
         assertNotNull(LRSchedulers.fromJson(sgd, "{\"name\": \"StepLR\", \"step_size\": 2}\n"));
     }
 
+    private static final Object[] VALUES = {0, 1, 2, 3, 10, -1, -100, 0.5, 0.0, -0.5, 1.5, Double.NaN, Double.POSITIVE_INFINITY,
+        1e308, Integer.MAX_VALUE, Long.MAX_VALUE, "x", "", "epoch // 2", "0.9 ** epoch", "(((", "\u0663",
+        "cos", "linear", "triangular", "triangular2", "exp_range", "cycle", "iterations", true, false, null,
+        List.of(), List.of(1, 2), List.of(2, 1), List.of(0.1, 0.2), List.of("x"),
+        List.of(Map.of("name", "ExponentialLR", "gamma", 0.9)), Map.of(), Map.of("name", "StepDecay",
+                "learning_rate", 0.1, "step_size", 2), Map.of("T_max", 5)};
+
     private static final List<Map<String, Object>> VALID = List.of(
             Map.of("name", "StepLR", "step_size", 2, "gamma", 0.5),
             Map.of("name", "ExponentialLR", "gamma", 0.9),
@@ -122,12 +129,6 @@ class SchedulerConfigHardeningTest {
             "pct_start", "anneal_strategy", "div_factor", "final_div_factor", "three_phase", "lr_lambda",
             "last_epoch", "schedulers", "learning_rate", "warmup_steps", "start_lr", "end_lr", "scheduler",
             "boundaries", "values", "decay_steps", "cycle", "base_momentum", "max_momentum", "bogus"};
-        Object[] values = {0, 1, 2, 3, 10, -1, -100, 0.5, 0.0, -0.5, 1.5, Double.NaN, Double.POSITIVE_INFINITY,
-            1e308, Integer.MAX_VALUE, Long.MAX_VALUE, "x", "", "epoch // 2", "0.9 ** epoch", "(((", "\u0663",
-            "cos", "linear", "triangular", "triangular2", "exp_range", "cycle", "iterations", true, false, null,
-            List.of(), List.of(1, 2), List.of(2, 1), List.of(0.1, 0.2), List.of("x"),
-            List.of(Map.of("name", "ExponentialLR", "gamma", 0.9)), Map.of(), Map.of("name", "StepDecay",
-                    "learning_rate", 0.1, "step_size", 2), Map.of("T_max", 5)};
         Random random = new Random(20261205L);
         int built = 0;
         for (int n = 0; n < 1500; n++) {
@@ -143,11 +144,11 @@ class SchedulerConfigHardeningTest {
                 List<String> own = new ArrayList<>(config.keySet());
                 own.remove("name");
                 for (int k = random.nextInt(3); k > 0; k--) {
-                    config.put(own.get(random.nextInt(own.size())), values[random.nextInt(values.length)]);
+                    config.put(own.get(random.nextInt(own.size())), VALUES[random.nextInt(VALUES.length)]);
                 }
             } else {
                 for (int k = random.nextInt(6); k > 0; k--) {
-                    config.put(keys[random.nextInt(keys.length)], values[random.nextInt(values.length)]);
+                    config.put(keys[random.nextInt(keys.length)], VALUES[random.nextInt(VALUES.length)]);
                 }
             }
             ParamGroups g = ParamGroups.of(sgd);
@@ -187,5 +188,54 @@ class SchedulerConfigHardeningTest {
             }
         }
         assertTrue(built > 150, "only " + built + " random configs were valid");
+    }
+
+    private static void stepOnce(LRScheduler s) {
+        if (s instanceof ReduceLROnPlateau plateau) {
+            plateau.step(1.0);
+        } else {
+            s.step();
+        }
+    }
+
+    @Test
+    void randomStateDictRewritesAreTakenOrRefusedAndSteppingStaysWellDefined() {
+        Random random = new Random(20261206L);
+        int taken = 0;
+        for (int n = 0; n < 1500; n++) {
+            SGD sgd = TestOptimizers.sgdMomentum(0.9, 0.1);
+            Map<String, Object> config = VALID.get(random.nextInt(VALID.size()));
+            LRScheduler s = LRSchedulers.create(sgd, config);
+            stepOnce(s);
+            Map<String, Object> state = new LinkedHashMap<>(s.stateDict());
+            List<String> keys = new ArrayList<>(state.keySet());
+            for (int k = 1 + random.nextInt(2); k > 0; k--) {
+                state.put(keys.get(random.nextInt(keys.size())), VALUES[random.nextInt(VALUES.length)]);
+            }
+            try {
+                s.loadStateDict(state);
+            } catch (IllegalArgumentException e) {
+                assertNotNull(e.getMessage(), state::toString);
+                continue;
+            } catch (Throwable t) {
+                fail(config.get("name") + " loading " + state + " threw " + t);
+                return;
+            }
+            taken++;
+            for (int i = 0; i < 5; i++) {
+                try {
+                    stepOnce(s);
+                    assertEquals(ParamGroups.of(sgd).size(), s.getLastLr().length);
+                } catch (ArithmeticException e) {
+                    break;
+                } catch (IllegalStateException e) {
+                    assertTrue(e.getMessage().startsWith("Tried to step"), config + " " + state + ": " + e);
+                    break;
+                } catch (Throwable t) {
+                    fail(config.get("name") + " after loading " + state + " stepped into " + t);
+                }
+            }
+        }
+        assertTrue(taken > 100, "only " + taken + " rewritten states were taken");
     }
 }
