@@ -133,6 +133,8 @@ final class TrainerOptions {
                     }),
             new Option("use_distributed_sampler", "bool", true, "shard the data across ranks",
                     (b, v, p) -> b.useDistributedSampler(bool(p, v))),
+            new Option("detect_anomaly", "bool", false, "stop at the first non-finite loss",
+                    (b, v, p) -> b.detectAnomaly(bool(p, v))),
             new Option("default_root_dir", "str | null", null, "where logs and checkpoints go (default: .)",
                     (b, v, p) -> b.defaultRootDir(Path.of(string(p, v)))));
 

@@ -90,12 +90,13 @@ class LightningCLITest {
         LightningCLI.Result r = LightningCLI.builder().build().run("fit", "--config", base.toString(),
                 "--trainer.max_epochs=1", "--trainer.default_root_dir=" + tmp.resolve("keys"),
                 "--trainer.precision=bf16-mixed", "--trainer.enable_checkpointing=false",
-                "--trainer.deterministic=warn");
+                "--trainer.deterministic=warn", "--trainer.detect_anomaly=true");
         try {
             var config = r.trainer().orElseThrow().config();
             assertEquals("bf16-mixed", config.precision());
             assertFalse(config.enableCheckpointing());
             assertEquals("WARN", config.deterministic().orElseThrow().name());
+            assertTrue(config.detectAnomaly());
             assertFalse(Files.exists(r.trainer().orElseThrow().logDir().resolve("checkpoints")));
         } finally {
             r.model().orElseThrow().close();

@@ -1,8 +1,15 @@
 package dev.jlightning.checkpoint;
 
+import dev.jlightning.io.RestrictedUnpickler;
+import dev.jlightning.io.RestrictedUnpickler.PickledTensor;
+import dev.jlightning.io.StorageChecks;
+import dev.jlightning.io.WeightsFileException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.OptionalLong;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32;
 import java.util.zip.DataFormatException;
@@ -13,9 +20,11 @@ import java.util.zip.Inflater;
  *
  * <p>LibTorch's archive is a TorchScript zip: tensors, pickled data and {@code code/*.py} files that LibTorch
  * compiles when it opens the archive. The archives JLightning writes hold only attribute declarations there. This
- * inspector walks the zip's central directory with bounds checks on every offset, and reads every code file (checking
- * its CRC) to make sure it declares attributes and nothing else: a crafted file cannot bring TorchScript methods
- * that LibTorch would compile and call, nor zip structures that send LibTorch's reader out of bounds.
+ * inspector walks the zip's central directory with bounds checks on every offset, checks every entry's CRC-32, reads
+ * every code file to make sure it declares attributes and nothing else, and unpickles {@code data.pkl} in Java to
+ * check every tensor against its storage record ({@link StorageChecks}): a crafted file cannot bring TorchScript
+ * methods that LibTorch would compile and call, zip structures that send LibTorch's reader out of bounds, nor tensor
+ * views that make LibTorch's copy kernels read past a storage.
  */
 final class ArchiveInspector {
 
@@ -26,6 +35,7 @@ final class ArchiveInspector {
     private static final int LOCAL = 0x04034b50;
     private static final int MAX_ENTRIES = 1 << 20;
     private static final int MAX_CODE_BYTES = 1 << 20;
+    private static final int MAX_PICKLE_BYTES = 1 << 30;
 
     private static final String TYPE = "[A-Za-z_][A-Za-z0-9_.]*(\\[[A-Za-z0-9_., \\[\\]]*\\])?";
     private static final String QUOTED = "\"[^\"\\\\\\n]*\"";
@@ -41,15 +51,85 @@ final class ArchiveInspector {
     private ArchiveInspector() {
     }
 
-    static void check(String source, byte[] archive) {
-        try {
-            inspect(source, ByteBuffer.wrap(archive).order(ByteOrder.LITTLE_ENDIAN));
-        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
-            throw malformed(source, "a zip structure points outside the archive");
+    /** One zip entry, its data located and its CRC checked. */
+    private record Entry(String name, int dataAt, long compressed, long size, int method) {
+    }
+
+    /**
+     * What the inspection learnt: the archive's {@code data.pkl} as Java data (tensors as {@link PickledTensor}s)
+     * and the contents of its small storages (the {@code params/size} counters of LibTorch's optimizer archives),
+     * for later checks.
+     */
+    record Contents(Object data, Map<String, byte[]> scalars) {
+        /** The value of a one-element int64 tensor, if {@code t} is one. */
+        java.util.OptionalLong longValue(Object t) {
+            if (t instanceof PickledTensor p && p.storage().dtype() == dev.jlightning.io.DType.I64
+                    && p.shape().length == 0 && scalars.get(p.storage().key()) != null) {
+                ByteBuffer b = ByteBuffer.wrap(scalars.get(p.storage().key())).order(ByteOrder.LITTLE_ENDIAN);
+                long at = p.offset() * 8;
+                if (at >= 0 && at + 8 <= b.capacity()) {
+                    return java.util.OptionalLong.of(b.getLong((int) at));
+                }
+            }
+            return java.util.OptionalLong.empty();
         }
     }
 
-    private static void inspect(String source, ByteBuffer zip) {
+    static Contents check(String source, byte[] archive) {
+        ByteBuffer zip = ByteBuffer.wrap(archive).order(ByteOrder.LITTLE_ENDIAN);
+        Map<String, Entry> entries;
+        try {
+            entries = inspect(source, zip);
+        } catch (IndexOutOfBoundsException | IllegalArgumentException e) {
+            throw malformed(source, "a zip structure points outside the archive");
+        }
+        Object data = checkTensors(source, zip, entries);
+        Map<String, byte[]> scalars = new HashMap<>();
+        for (Entry e : entries.values()) {
+            if (e.name().startsWith("archive/data/") && e.method() == 0 && e.size() <= 64) {
+                byte[] b = new byte[(int) e.size()];
+                zip.get(e.dataAt(), b);
+                scalars.put(e.name().substring("archive/data/".length()), b);
+            }
+        }
+        return new Contents(data, scalars);
+    }
+
+    /**
+     * Unpickles {@code data.pkl} in Java and checks every tensor it rebuilds against its storage record: LibTorch's
+     * unpickler calls {@code set_} with the pickle's sizes, strides and offset and never compares them with the
+     * record's length, so a crafted pickle or a shortened record would make its copy kernel read past the storage.
+     */
+    private static Object checkTensors(String source, ByteBuffer zip, Map<String, Entry> entries) {
+        Entry data = entries.get("archive/data.pkl");
+        if (data == null) {
+            throw malformed(source, "it has no archive/data.pkl");
+        }
+        try {
+            Object root = RestrictedUnpickler.loadTorchScriptData(source, contents(source, zip, data));
+            new StorageChecks(source, "archive/data/", name -> {
+                Entry e = entries.get(name);
+                return e == null || e.method() != 0 ? OptionalLong.empty() : OptionalLong.of(e.size());
+            }).checkAll(root);
+            Entry constants = entries.get("archive/constants.pkl");
+            if (constants != null) {
+                Object c = RestrictedUnpickler.loadTorchScriptData(source, contents(source, zip, constants));
+                // JLightning's archives hold no constants; LibTorch would read tensors there from archive/constants/
+                int tensors = new StorageChecks(source, "archive/constants/", name -> OptionalLong.empty()).checkAll(c);
+                if (tensors != 0) {
+                    throw malformed(source, "its constants.pkl holds tensors");
+                }
+            }
+            return root;
+        } catch (WeightsFileException e) {
+            throw new CheckpointException(source + " is corrupted: its tensor archive does not describe its tensors"
+                    + " consistently (" + e.getMessage().replace(source + " is refused: ", "")
+                            .replace(source + ": ", "") + ")", e);
+        }
+    }
+
+    private static Map<String, Entry> inspect(String source, ByteBuffer zip) {
+        Map<String, Entry> found = new HashMap<>();
         int eocd = findEndOfCentralDirectory(zip);
         if (eocd < 0) {
             throw malformed(source, "no zip end-of-central-directory record");
@@ -117,9 +197,66 @@ final class ArchiveInspector {
             }
             if (name.endsWith(".py")) {
                 checkCode(source, name, zip, dataAt, (int) compressed, size, method, crc);
+            } else {
+                checkCrc(source, name, zip, dataAt, compressed, size, method, crc);
+            }
+            if (found.put(name, new Entry(name, dataAt, compressed, size, method)) != null) {
+                throw malformed(source, "entry " + name + " appears twice");
             }
             p += 46 + nameLength + extraLength + commentLength;
         }
+        return found;
+    }
+
+    /** Every entry's CRC-32, as zip readers that check them would: a changed byte with a stale CRC is refused. */
+    private static void checkCrc(String source, String name, ByteBuffer zip, int at, long compressed, long size,
+            int method, long crc) {
+        CRC32 check = new CRC32();
+        if (method == 0) {
+            if (compressed != size) {
+                throw malformed(source, "stored entry " + name + " has two sizes");
+            }
+            check.update(zip.slice(at, (int) size));
+        } else {
+            Inflater inflater = new Inflater(true);
+            try {
+                byte[] raw = new byte[(int) compressed];
+                zip.get(at, raw);
+                inflater.setInput(raw);
+                byte[] chunk = new byte[1 << 16];
+                long total = 0;
+                while (!inflater.finished()) {
+                    int n = inflater.inflate(chunk);
+                    if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                        break;
+                    }
+                    total += n;
+                    if (total > size) {
+                        break;
+                    }
+                    check.update(chunk, 0, n);
+                }
+                if (total != size) {
+                    throw malformed(source, "entry " + name + " does not inflate to its declared size");
+                }
+            } catch (DataFormatException e) {
+                throw malformed(source, "entry " + name + " does not inflate: " + e.getMessage());
+            } finally {
+                inflater.end();
+            }
+        }
+        if (check.getValue() != crc) {
+            throw malformed(source, "entry " + name + " fails its CRC-32 (it was changed after it was written)");
+        }
+    }
+
+    private static byte[] contents(String source, ByteBuffer zip, Entry e) {
+        if (e.method() != 0 || e.size() > MAX_PICKLE_BYTES) {
+            throw malformed(source, "entry " + e.name() + " is compressed or " + e.size() + " bytes");
+        }
+        byte[] b = new byte[(int) e.size()];
+        zip.get(e.dataAt(), b);
+        return b;
     }
 
     private static void checkName(String source, String name) {

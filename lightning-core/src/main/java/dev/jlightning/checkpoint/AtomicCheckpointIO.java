@@ -56,6 +56,7 @@ public final class AtomicCheckpointIO implements CheckpointIO {
                 throw new IOException("the file system of " + dir + " cannot rename atomically", e);
             }
             syncDirectory(dir);
+            removeStaleTemporaries(dir, "." + target.getFileName() + ".tmp-");
         } catch (IOException | RuntimeException e) {
             deleteQuietly(tmp, e);
             if (e instanceof CheckpointException) {
@@ -71,11 +72,15 @@ public final class AtomicCheckpointIO implements CheckpointIO {
         Path file = path.toAbsolutePath().normalize();
         byte[] bytes;
         try {
-            long size = Files.size(file);
-            if (size > Integer.MAX_VALUE - 16) {
-                throw new CheckpointException(file + " is " + size + " bytes; JLightning reads checkpoints up to 2 GiB");
+            if (!Files.exists(file)) {
+                throw new NoSuchFileException(file.toString());
             }
-            bytes = Files.readAllBytes(file);
+            if (!Files.isRegularFile(file)) {
+                // a device (/dev/zero), pipe or directory has no length to check against and may never end
+                throw new CheckpointException(file + " is not a regular file (a directory, device or pipe); a"
+                        + " checkpoint is read only from a regular file");
+            }
+            bytes = readExactly(file);
         } catch (NoSuchFileException e) {
             throw new CheckpointException("Checkpoint " + file + " does not exist", e);
         } catch (IOException e) {
@@ -84,12 +89,46 @@ public final class AtomicCheckpointIO implements CheckpointIO {
         return CheckpointFormat.decode(file.toString(), bytes);
     }
 
+    /** The file's bytes, never more than the size it had when opened: a file that grows meanwhile is cut there. */
+    private static byte[] readExactly(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = ch.size();
+            if (size > Integer.MAX_VALUE - 16) {
+                throw new CheckpointException(file + " is " + size + " bytes; JLightning reads checkpoints up to 2 GiB");
+            }
+            ByteBuffer buffer = ByteBuffer.allocate((int) size);
+            while (buffer.hasRemaining()) {
+                if (ch.read(buffer) < 0) {
+                    break;
+                }
+            }
+            return buffer.position() == size ? buffer.array() : java.util.Arrays.copyOf(buffer.array(),
+                    buffer.position());
+        }
+    }
+
     @Override
     public void remove(Path path) {
         try {
             Files.deleteIfExists(path);
         } catch (IOException e) {
             throw new CheckpointException("Could not remove checkpoint " + path + ": " + describe(e), e);
+        }
+    }
+
+    /**
+     * Deletes temporaries a killed save left behind ({@code .<name>.tmp-*}); only those of this file name, and only
+     * after this save succeeded, so a save of another file in the same directory is never disturbed.
+     */
+    private static void removeStaleTemporaries(Path dir, String prefix) {
+        try (java.nio.file.DirectoryStream<Path> stale = Files.newDirectoryStream(dir,
+                p -> p.getFileName().toString().startsWith(prefix) && Files.isRegularFile(p,
+                        java.nio.file.LinkOption.NOFOLLOW_LINKS))) {
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException | java.nio.file.DirectoryIteratorException e) {
+            // leftovers are harmless and the save itself succeeded; the next save tries again
         }
     }
 

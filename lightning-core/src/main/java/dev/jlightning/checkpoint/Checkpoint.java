@@ -22,11 +22,25 @@ public final class Checkpoint {
     private final Map<String, Object> json;
     private final byte[] archive;
     private final String source;
+    private ArchiveInspector.Contents contents;
 
     Checkpoint(Map<String, Object> json, byte[] archive, String source) {
+        this(json, archive, source, null);
+    }
+
+    Checkpoint(Map<String, Object> json, byte[] archive, String source, ArchiveInspector.Contents contents) {
         this.json = Collections.unmodifiableMap(Objects.requireNonNull(json, "json"));
         this.archive = Objects.requireNonNull(archive, "archive");
         this.source = Objects.requireNonNull(source, "source");
+        this.contents = contents;
+    }
+
+    /** The archive as {@link ArchiveInspector} read it; inspected now if this checkpoint was built in memory. */
+    ArchiveInspector.Contents contents() {
+        if (contents == null) {
+            contents = ArchiveInspector.check(source, archive);
+        }
+        return contents;
     }
 
     /** Where the checkpoint came from (its file), for messages. */

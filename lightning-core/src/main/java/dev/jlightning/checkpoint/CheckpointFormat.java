@@ -131,13 +131,12 @@ public final class CheckpointFormat {
             throw new CheckpointException(source + " is corrupted: the header says format version " + version
                     + " but the JSON part says " + CheckpointJson.describe(jsonVersion));
         }
-        for (String key : new String[] {"epoch", "global_step"}) {
-            CheckpointJson.toLong(json.get(key), source + ": entry '" + key + "'");
-        }
+        CheckpointJson.toLong(json.get("epoch"), source + ": entry 'epoch'", 0, Integer.MAX_VALUE);
+        CheckpointJson.toLong(json.get("global_step"), source + ": entry 'global_step'", 0, CheckpointJson.MAX_COUNTER);
         CheckpointJson.toMap(json.get("state_dict"), source + ": entry 'state_dict'");
         byte[] archive = Arrays.copyOfRange(file, HEADER_SIZE + (int) jsonLength, crcAt);
-        ArchiveInspector.check(source, archive);
-        return new Checkpoint(json, archive, source);
+        ArchiveInspector.Contents contents = ArchiveInspector.check(source, archive);
+        return new Checkpoint(json, archive, source, contents);
     }
 
     private static String guessWhatItIs(byte[] file) {

@@ -77,6 +77,21 @@ public final class CheckpointJson {
         throw new CheckpointException(what + " must be an integer, got " + describe(value));
     }
 
+    /**
+     * The largest step or batch counter a checkpoint may hold: 2^53, the largest integer a double (as loggers and
+     * Python's JSON readers keep numbers) represents exactly, and far from any overflow when the loop adds to it.
+     */
+    public static final long MAX_COUNTER = 1L << 53;
+
+    /** An integer entry within {@code [min, max]}. */
+    public static long toLong(Object value, String what, long min, long max) {
+        long v = toLong(value, what);
+        if (v < min || v > max) {
+            throw new CheckpointException(what + " must be between " + min + " and " + max + ", got " + v);
+        }
+        return v;
+    }
+
     /** An int entry within {@code [min, max]}. */
     public static int toInt(Object value, String what, int min, int max) {
         long v = toLong(value, what);

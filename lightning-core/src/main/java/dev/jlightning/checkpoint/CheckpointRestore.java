@@ -19,8 +19,10 @@ import org.bytedeco.pytorch.Tensor;
  *
  * <p>Plays the part of Lightning's {@code CheckpointConnector.restore_model} / {@code restore_optimizers}, with a
  * stricter order: {@link #verifyModule} and {@link #verifyOptimizers} compare the JSON manifests with the live objects
- * without touching native code; {@link #stage} then opens the archive and reads every tensor into fresh tensors,
- * checking each one's actual shape and dtype; only {@code apply*} change anything.
+ * without touching native code; {@link #stage} then opens the archive (whose storages {@link ArchiveInspector}
+ * bounds-checked when the file was read) and reads every tensor into fresh tensors, checking each one's actual shape
+ * and dtype; {@link #verifyOptimizerArchive} checks the archived optimizer states; only {@code apply*} change
+ * anything.
  */
 public final class CheckpointRestore implements AutoCloseable {
 
@@ -90,6 +92,41 @@ public final class CheckpointRestore implements AutoCloseable {
         if (!problems.isEmpty()) {
             throw new CheckpointException(source + " does not match the optimizers configureOptimizers returned: "
                     + String.join("; ", problems));
+        }
+    }
+
+    /**
+     * Refuses optimizer states in the tensor archive that do not fit the optimizers (group and parameter counts,
+     * buffer shapes), before LibTorch's {@code optimizer.load} reads them; see {@link OptimizerArchiveCheck}.
+     */
+    public static void verifyOptimizerArchive(Checkpoint checkpoint, List<Optimizer> optimizers) {
+        List<String> archived = OptimizerArchiveCheck.checkAll(checkpoint, optimizers);
+        if (!archived.isEmpty()) {
+            throw new CheckpointException(checkpoint.source() + " is corrupted: its tensor archive disagrees with its"
+                    + " manifest: " + String.join("; ", archived));
+        }
+    }
+
+    /**
+     * Refuses param-group extras (PyTorch's {@code initial_lr}, OneCycleLR's {@code max_lr} ...) that the optimizers
+     * would not take, before anything is restored.
+     */
+    public static void verifyOptimizerExtras(Checkpoint checkpoint, List<Optimizer> optimizers) {
+        List<Object> manifests = CheckpointJson.toList(checkpoint.json().get("optimizer_states"),
+                checkpoint.source() + ": entry 'optimizer_states'");
+        for (int i = 0; i < optimizers.size() && i < manifests.size(); i++) {
+            Map<String, Object> manifest = CheckpointJson.toMap(manifests.get(i), checkpoint.source()
+                    + ": optimizer_states[" + i + "]");
+            Object extras = manifest.get("extras");
+            if (extras == null) {
+                continue;
+            }
+            try {
+                ParamGroups.of(optimizers.get(i)).checkExtrasStateDict(CheckpointJson.toMap(extras,
+                        checkpoint.source() + ": optimizer_states[" + i + "].extras"));
+            } catch (IllegalArgumentException e) {
+                throw new CheckpointException(checkpoint.source() + ": optimizer " + i + ": " + e.getMessage(), e);
+            }
         }
     }
 

@@ -163,6 +163,17 @@ public final class DataLoader implements Iterable<Batch> {
         void close();
     }
 
+    /** {@code dataset.getBatch(indices)}, refusing null with the dataset and the indices named. */
+    private Batch batch(int[] indices) {
+        Batch b = dataset.getBatch(indices);
+        if (b == null) {
+            throw new IllegalStateException(dataset.getClass().getName() + ".getBatch(" + java.util.Arrays.toString(
+                    indices.length > 16 ? java.util.Arrays.copyOf(indices, 16) : indices) + ") returned null; a"
+                    + " Dataset must return the batch for every index in [0, size())");
+        }
+        return b;
+    }
+
     private final class DirectIterator implements BatchIterator {
         private final int[] order;
         private final int total = numBatches();
@@ -187,7 +198,7 @@ public final class DataLoader implements Iterable<Batch> {
             }
             int b = next++;
             if (!(dataset instanceof TensorDataset)) {
-                return dataset.getBatch(indicesOf(order, b));
+                return batch(indicesOf(order, b));
             }
             if (pass == null) {
                 pass = ((TensorDataset) dataset).pass(order);
@@ -229,7 +240,7 @@ public final class DataLoader implements Iterable<Batch> {
                 for (int b = firstBatch; b < total && !closed; b++) {
                     Object item;
                     try {
-                        item = dataset.getBatch(indicesOf(order, b));
+                        item = batch(indicesOf(order, b));
                     } catch (RuntimeException e) {
                         item = e;
                     }

@@ -30,13 +30,13 @@ public interface Dataset {
         if (indices.length == 0) {
             throw new IllegalArgumentException("cannot build a batch from no indices");
         }
-        Batch first = get(indices[0]);
+        Batch first = sample(this, indices[0]);
         int width = first.size();
         Batch[] samples = new Batch[indices.length];
         samples[0] = first;
         try {
             for (int i = 1; i < indices.length; i++) {
-                samples[i] = get(indices[i]);
+                samples[i] = sample(this, indices[i]);
                 if (samples[i].size() != width) {
                     throw new IllegalStateException("sample " + indices[i] + " has " + samples[i].size()
                             + " tensors, sample " + indices[0] + " has " + width);
@@ -61,5 +61,20 @@ public interface Dataset {
                 }
             }
         }
+    }
+
+    /**
+     * {@code dataset.get(index)}, refusing null with a message naming the dataset and the index (PyTorch's
+     * {@code default_collate} raises a TypeError for a None sample; a null here would otherwise surface as a
+     * NullPointerException deep inside batching).
+     */
+    static Batch sample(Dataset dataset, int index) {
+        Batch b = dataset.get(index);
+        if (b == null) {
+            throw new IllegalStateException(dataset.getClass().getName() + ".get(" + index + ") returned null; a"
+                    + " Dataset must return the sample at every index in [0, size()), here size() = "
+                    + dataset.size());
+        }
+        return b;
     }
 }

@@ -21,6 +21,11 @@ final class MappedFile implements AutoCloseable {
 
     MappedFile(Path path) {
         this.path = path;
+        if (java.nio.file.Files.exists(path) && !java.nio.file.Files.isRegularFile(path)) {
+            // a device (/dev/zero) or pipe reports no size to check reads against
+            throw new WeightsFileException(path + " is not a regular file (a directory, device or pipe); weights are"
+                    + " read only from regular files");
+        }
         try {
             this.channel = FileChannel.open(path, StandardOpenOption.READ);
             this.size = channel.size();

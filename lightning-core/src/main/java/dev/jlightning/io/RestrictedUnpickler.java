@@ -61,10 +61,13 @@ public final class RestrictedUnpickler {
     private final List<Object> stack = new ArrayList<>();
     private final List<Integer> marks = new ArrayList<>();
     private final Map<Long, Object> memo = new HashMap<>();
+    private final boolean scriptObjects;
+    private final Set<Object> objects = Collections.newSetFromMap(new IdentityHashMap<>());
 
-    private RestrictedUnpickler(String source, byte[] pickle) {
+    private RestrictedUnpickler(String source, byte[] pickle, boolean scriptObjects) {
         this.source = source;
         this.in = ByteBuffer.wrap(pickle).order(ByteOrder.LITTLE_ENDIAN);
+        this.scriptObjects = scriptObjects;
     }
 
     /**
@@ -75,7 +78,21 @@ public final class RestrictedUnpickler {
      * @throws WeightsFileException naming the refused global, opcode or limit
      */
     public static Object load(String source, byte[] pickle) {
-        RestrictedUnpickler u = new RestrictedUnpickler(source, pickle);
+        return load(source, pickle, false);
+    }
+
+    /**
+     * Unpickles the {@code data.pkl} of a LibTorch archive ({@code torch::serialize::OutputArchive}, a TorchScript
+     * module): as {@link #load}, and in addition the archive's data-only classes ({@code __torch__.Module},
+     * {@code __torch__.___torch_mangle_N.Module}) become maps of their attributes. Used to check every tensor's
+     * storage before LibTorch's own unpickler sees the archive.
+     */
+    public static Object loadTorchScriptData(String source, byte[] pickle) {
+        return load(source, pickle, true);
+    }
+
+    private static Object load(String source, byte[] pickle, boolean scriptObjects) {
+        RestrictedUnpickler u = new RestrictedUnpickler(source, pickle, scriptObjects);
         Object result;
         try {
             result = u.run();
@@ -211,7 +228,8 @@ public final class RestrictedUnpickler {
             case "collections.OrderedDict", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter",
                     "torch._utils._rebuild_parameter_with_state", "torch.Size" -> true;
             default -> ATTRIBUTE_DICTS.contains(dotted)
-                    || (module.equals("torch") && DType.fromStorageClass(name).isPresent());
+                    || (module.equals("torch") && DType.fromStorageClass(name).isPresent())
+                    || (scriptObjects && isScriptClass(module, name));
         };
         if (!allowed) {
             throw refuse("the pickle names the global '" + dotted + "'" + python3Name(module, name) + ", which is not on JLightning's allow-list"
@@ -276,9 +294,20 @@ public final class RestrictedUnpickler {
         }
     }
 
+    /** TorchScript's classes for a serialized module's attribute bag: {@code __torch__[.___torch_mangle_N].Module}. */
+    private static boolean isScriptClass(String module, String name) {
+        return name.equals("Module") && module.matches("__torch__(\\.___torch_mangle_[0-9]{1,9})?");
+    }
+
     private Object newObject(Object cls, Object args) {
         if (cls instanceof Global g && ATTRIBUTE_DICTS.contains(g.toString()) && tupleArgs(g, args).isEmpty()) {
             return new LinkedHashMap<Object, Object>();
+        }
+        if (scriptObjects && cls instanceof Global g && isScriptClass(g.module(), g.name())
+                && tupleArgs(g, args).isEmpty()) {
+            Map<Object, Object> object = new LinkedHashMap<>();
+            objects.add(object);
+            return object;
         }
         throw refuse("NEWOBJ of " + describe(cls) + " (only Lightning's AttributeDict may be created)");
     }
@@ -286,6 +315,14 @@ public final class RestrictedUnpickler {
     private void build(Object target, Object state) {
         // OrderedDict's __reduce__ carries its instance __dict__ (state_dict()._metadata, the per-module version
         // numbers); AttributeDict's too. Neither changes the mapping, so the state is checked and dropped.
+        if (objects.contains(target)) {
+            // a TorchScript object's state is its attributes, which hold the tensors to check: kept, once
+            if (!(state instanceof Map<?, ?> attributes) || !((Map<?, ?>) target).isEmpty()) {
+                throw refuse("BUILD of a TorchScript object with " + describe(state) + " or twice");
+            }
+            dict(target, "BUILD").putAll(attributes);
+            return;
+        }
         if (target instanceof Map && (state == null || state instanceof Map)) {
             return;
         }

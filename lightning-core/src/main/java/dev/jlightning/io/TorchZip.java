@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -158,57 +159,32 @@ final class TorchZip {
         private final MappedFile file;
         private final Map<String, ZipDirectory.Entry> entries;
         private final String prefix;
+        private final StorageChecks checks;
         private final Map<String, ByteBuffer> mapped = new HashMap<>();
-        private final Map<String, DType> dtypes = new HashMap<>();
 
         Storages(MappedFile file, Map<String, ZipDirectory.Entry> entries, String prefix) {
             this.file = file;
             this.entries = entries;
             this.prefix = prefix;
+            this.checks = new StorageChecks(file.path().toString(), prefix + "data/", name -> {
+                ZipDirectory.Entry e = entries.get(name);
+                return e == null ? OptionalLong.empty() : OptionalLong.of(e.size());
+            });
         }
 
         StoredTensor tensor(String key, PickledTensor t) {
+            long needed = checks.check(key, t);
             StorageRef s = t.storage();
-            DType before = dtypes.putIfAbsent(s.key(), s.dtype());
-            if (before != null && before != s.dtype()) {
-                throw new WeightsFileException(file.path() + ": storage '" + s.key() + "' is read both as " + before
-                        + " and as " + s.dtype() + " (tensor '" + key + "')");
-            }
-            ByteBuffer storage = mapped.computeIfAbsent(s.key(), k -> map(key, s));
-            if (storage.capacity() != Math.multiplyExact(s.numel(), (long) s.dtype().size())) {
-                throw new WeightsFileException(file.path() + ": storage '" + s.key() + "' is declared with "
-                        + s.numel() + " elements in one place and " + storage.capacity() / s.dtype().size()
-                        + " in another");
-            }
-            try {
-                return new StoredTensor(key, s.dtype(), t.shape(), t.strides(), t.offset(), prefix + "data/" + s.key(),
-                        storage);
-            } catch (WeightsFileException e) {
-                throw new WeightsFileException(file.path() + " is refused: " + e.getMessage());
-            }
+            ByteBuffer storage = mapped.computeIfAbsent(s.key(), k -> map(s, needed));
+            return new StoredTensor(key, s.dtype(), t.shape(), t.strides(), t.offset(), prefix + "data/" + s.key(),
+                    storage);
         }
 
-        private ByteBuffer map(String key, StorageRef s) {
+        private ByteBuffer map(StorageRef s, long needed) {
             String name = prefix + "data/" + s.key();
             ZipDirectory.Entry e = entries.get(name);
-            if (e == null) {
-                throw new WeightsFileException(file.path() + ": tensor '" + key + "' refers to storage '" + s.key()
-                        + "' but the archive has no entry " + name);
-            }
             if (e.method() != 0 || e.compressedSize() != e.size()) {
                 throw new WeightsFileException(file.path() + ": storage entry " + name + " is compressed");
-            }
-            long needed;
-            try {
-                needed = Math.multiplyExact(s.numel(), (long) s.dtype().size());
-            } catch (ArithmeticException ex) {
-                throw new WeightsFileException(file.path() + ": storage '" + s.key() + "' declares " + s.numel()
-                        + " elements");
-            }
-            if (e.size() < needed) {
-                throw new WeightsFileException(file.path() + ": storage '" + s.key() + "' declares " + s.numel()
-                        + " " + s.dtype() + " elements (" + needed + " bytes) but its entry " + name + " holds "
-                        + e.size() + " bytes");
             }
             return file.map(e.dataAt(), needed, "storage entry " + name).slice().order(ByteOrder.LITTLE_ENDIAN);
         }

@@ -98,6 +98,6 @@ public class ConstantLR extends LRScheduler {
         super.loadStateDict(state);
         StateDicts.Reader r = StateDicts.reader("ConstantLR", state);
         r.number("factor").ifPresent(v -> factor = checkFactor(v));
-        r.integer("total_iters").ifPresent(v -> totalIters = v);
+        r.integer("total_iters").ifPresent(v -> totalIters = Checks.atLeast("ConstantLR", "total_iters", v, 0));
     }
 }

@@ -99,6 +99,6 @@ public class CosineAnnealingLR extends LRScheduler {
         super.loadStateDict(state);
         StateDicts.Reader r = StateDicts.reader("CosineAnnealingLR", state);
         r.integer("T_max").ifPresent(v -> tMax = Checks.atLeast("CosineAnnealingLR", "T_max", v, 1));
-        r.number("eta_min").ifPresent(v -> etaMin = v);
+        r.number("eta_min").ifPresent(v -> etaMin = Checks.finite("CosineAnnealingLR", "eta_min", v));
     }
 }

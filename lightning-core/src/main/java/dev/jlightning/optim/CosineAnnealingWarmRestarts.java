@@ -166,10 +166,21 @@ public class CosineAnnealingWarmRestarts extends LRScheduler {
     public void loadStateDict(Map<String, Object> state) {
         super.loadStateDict(state);
         StateDicts.Reader r = StateDicts.reader("CosineAnnealingWarmRestarts", state);
-        r.integer("T_0").ifPresent(v -> t0 = v);
-        r.number("T_i").ifPresent(v -> tI = (long) v);
-        r.integer("T_mult").ifPresent(v -> tMult = v);
-        r.number("eta_min").ifPresent(v -> etaMin = v);
-        r.number("T_cur").ifPresent(v -> tCur = v);
+        String owner = "CosineAnnealingWarmRestarts";
+        r.integer("T_0").ifPresent(v -> t0 = Checks.atLeast(owner, "T_0", v, 1));
+        r.number("T_i").ifPresent(v -> {
+            if (!(v >= 1 && v <= Long.MAX_VALUE / 2 && v == Math.rint(v))) {
+                throw Checks.invalid(owner, "T_i", v, "expected an integer >= 1");
+            }
+            tI = (long) v;
+        });
+        r.integer("T_mult").ifPresent(v -> tMult = Checks.atLeast(owner, "T_mult", v, 1));
+        r.number("eta_min").ifPresent(v -> etaMin = Checks.finite(owner, "eta_min", v));
+        r.number("T_cur").ifPresent(v -> {
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                throw Checks.invalid(owner, "T_cur", v, "expected a finite number >= 0");
+            }
+            tCur = v;
+        });
     }
 }

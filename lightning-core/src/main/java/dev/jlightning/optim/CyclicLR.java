@@ -221,6 +221,37 @@ public class CyclicLR extends LRScheduler {
     public void loadStateDict(Map<String, Object> state) {
         super.loadStateDict(state);
         StateDicts.Reader r = StateDicts.reader(OWNER, state);
+        // the constructor's rules, checked before anything is taken
+        int groups = paramGroups().size();
+        for (String key : new String[] {"max_lrs", "base_momentums", "max_momentums"}) {
+            r.numbers(key).ifPresent(v -> {
+                if (v.length != groups) {
+                    throw Checks.invalid(OWNER, key, java.util.Arrays.toString(v), "expected one per param group ("
+                            + groups + ")");
+                }
+            });
+        }
+        r.number("total_size").ifPresent(v -> {
+            if (!(v >= 1) || Double.isInfinite(v)) {
+                throw Checks.invalid(OWNER, "total_size", v, "expected step_size_up + step_size_down >= 1");
+            }
+        });
+        r.number("step_ratio").ifPresent(v -> {
+            if (!(v > 0 && v <= 1)) {
+                throw Checks.invalid(OWNER, "step_ratio", v, "expected step_size_up / total_size, in (0, 1]");
+            }
+        });
+        r.string("mode").ifPresent(v -> {
+            if (scaleFnCustom == null && !List.of("triangular", "triangular2", "exp_range").contains(v)) {
+                throw Checks.invalid(OWNER, "mode", v, "expected one of 'triangular', 'triangular2', 'exp_range'");
+            }
+        });
+        r.string("scale_mode").ifPresent(v -> {
+            if (!v.equals("cycle") && !v.equals("iterations")) {
+                throw Checks.invalid(OWNER, "scale_mode", v, "expected 'cycle' or 'iterations'");
+            }
+        });
+        r.number("gamma").ifPresent(v -> Checks.finite(OWNER, "gamma", v));
         r.numbers("max_lrs").ifPresent(v -> maxLrs = v);
         r.number("total_size").ifPresent(v -> totalSize = v);
         r.number("step_ratio").ifPresent(v -> stepRatio = v);

@@ -57,6 +57,6 @@ public class ExponentialLR extends LRScheduler {
     @Override
     public void loadStateDict(Map<String, Object> state) {
         super.loadStateDict(state);
-        StateDicts.reader("ExponentialLR", state).number("gamma").ifPresent(v -> gamma = v);
+        StateDicts.reader("ExponentialLR", state).number("gamma").ifPresent(v -> gamma = Checks.finite("ExponentialLR", "gamma", v));
     }
 }

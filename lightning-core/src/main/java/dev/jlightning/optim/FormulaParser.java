@@ -37,10 +37,22 @@ final class FormulaParser {
             "sqrt", new Function("sqrt", 1, 1));
 
     private static final String PI = "pi";
+    /** Longer formulas are refused before parsing; a schedule needs a few dozen characters. */
+    static final int MAX_LENGTH = 2000;
+    /**
+     * Deepest nesting of parentheses, calls, signs and powers, and deepest expression tree; CPython's parser stops
+     * at 200 nested parentheses ("too many nested parentheses"). Both parsing and evaluation recurse, so these bounds
+     * are what keep a crafted formula from overflowing the stack.
+     */
+    static final int MAX_DEPTH = 200;
+    /** Deepest expression tree ({@code 1+1+...+1} is as deep as it is long). */
+    static final int MAX_TREE_DEPTH = 500;
 
     private final String text;
     private final String variable;
     private int pos;
+    private int nesting;
+    private final Map<Node, Integer> depths = new java.util.IdentityHashMap<>();
 
     private FormulaParser(String text, String variable) {
         this.text = text;
@@ -55,6 +67,10 @@ final class FormulaParser {
     }
 
     static Node parse(String text, String variable) {
+        if (text.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("Invalid formula '" + text.substring(0, 40) + "...': it is "
+                    + text.length() + " characters long; at most " + MAX_LENGTH + " are accepted");
+        }
         FormulaParser parser = new FormulaParser(text, variable);
         Node node = parser.parseSum();
         parser.skipSpace();
@@ -104,22 +120,42 @@ final class FormulaParser {
     private Node parseUnary() {
         skipSpace();
         if (accept("-")) {
-            Node operand = parseUnary();
-            return unary(operand, PyNumber::negate);
+            return unary(nested(this::parseUnary), PyNumber::negate);
         }
         if (accept("+")) {
-            Node operand = parseUnary();
-            return unary(operand, UnaryOperator.identity());
+            return unary(nested(this::parseUnary), UnaryOperator.identity());
         }
         return parsePower();
     }
+
+    /** Parses one nesting level deeper, refusing formulas nested past {@link #MAX_DEPTH}. */
+    private Node nested(java.util.function.Supplier<Node> parse) {
+        enter();
+        try {
+            return parse.get();
+        } finally {
+            nesting--;
+        }
+    }
+
+    private void enter() {
+        if (++nesting > MAX_DEPTH) {
+            throw new IllegalArgumentException("Invalid formula '" + abbreviated() + "': it nests parentheses, calls,"
+                    + " signs or powers more than " + MAX_DEPTH + " deep (at position " + pos + ")");
+        }
+    }
+
+    private String abbreviated() {
+        return text.length() > 60 ? text.substring(0, 60) + "..." : text;
+    }
+
 
     /** power: primary ['**' u_expr], so {@code 2 ** 3 ** 2 == 2 ** 9} and {@code -2 ** 2 == -4}. */
     private Node parsePower() {
         Node base = parsePrimary();
         skipSpace();
         if (accept("**")) {
-            Node exponent = parseUnary();
+            Node exponent = nested(this::parseUnary);
             return binary(base, exponent, PyNumber::power);
         }
         return base;
@@ -133,12 +169,17 @@ final class FormulaParser {
         char c = text.charAt(pos);
         if (c == '(') {
             pos++;
-            Node inner = parseSum();
-            skipSpace();
-            expect(")", "')' to close the '(' opened earlier");
-            return inner;
+            enter();
+            try {
+                Node inner = parseSum();
+                skipSpace();
+                expect(")", "')' to close the '(' opened earlier");
+                return inner;
+            } finally {
+                nesting--;
+            }
         }
-        if (Character.isDigit(c) || (c == '.' && pos + 1 < text.length() && Character.isDigit(text.charAt(pos + 1)))) {
+        if (isDigit(c) || (c == '.' && pos + 1 < text.length() && isDigit(text.charAt(pos + 1)))) {
             return parseNumber();
         }
         if (Character.isLetter(c) || c == '_') {
@@ -173,6 +214,15 @@ final class FormulaParser {
     }
 
     private Node parseCall(Function function, int start) {
+        enter();
+        try {
+            return parseCallInner(function, start);
+        } finally {
+            nesting--;
+        }
+    }
+
+    private Node parseCallInner(Function function, int start) {
         List<Node> args = new ArrayList<>();
         skipSpace();
         if (!accept(")")) {
@@ -207,7 +257,7 @@ final class FormulaParser {
         if (pos < text.length() && text.charAt(pos) == '.') {
             isFloat = true;
             pos++;
-            if (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+            if (pos < text.length() && isDigit(text.charAt(pos))) {
                 digits(false);
             }
         }
@@ -217,7 +267,7 @@ final class FormulaParser {
             if (pos < text.length() && (text.charAt(pos) == '+' || text.charAt(pos) == '-')) {
                 pos++;
             }
-            if (pos >= text.length() || !Character.isDigit(text.charAt(pos))) {
+            if (pos >= text.length() || !isDigit(text.charAt(pos))) {
                 pos = mark + 1;
                 throw error("digits in the exponent of the number starting at position " + start);
             }
@@ -246,9 +296,9 @@ final class FormulaParser {
         int start = pos;
         while (pos < text.length()) {
             char c = text.charAt(pos);
-            if (Character.isDigit(c)) {
+            if (isDigit(c)) {
                 pos++;
-            } else if (c == '_' && pos > start && pos + 1 < text.length() && Character.isDigit(text.charAt(pos + 1))) {
+            } else if (c == '_' && pos > start && pos + 1 < text.length() && isDigit(text.charAt(pos + 1))) {
                 pos++;
             } else {
                 break;
@@ -259,17 +309,40 @@ final class FormulaParser {
         }
     }
 
+    /** Python's number literals use ASCII digits only ("٣" is a SyntaxError there), unlike Character.isDigit. */
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
+    }
+
     // ---- node builders --------------------------------------------------------------------------------------
 
-    private static Node binary(Node left, Node right, BinaryOperator<PyNumber> op) {
-        return v -> op.apply(left.eval(v), right.eval(v));
+    private Node binary(Node left, Node right, BinaryOperator<PyNumber> op) {
+        return deeper(v -> op.apply(left.eval(v), right.eval(v)), left, right);
     }
 
-    private static Node unary(Node operand, UnaryOperator<PyNumber> op) {
-        return v -> op.apply(operand.eval(v));
+    private Node unary(Node operand, UnaryOperator<PyNumber> op) {
+        return deeper(v -> op.apply(operand.eval(v)), operand);
     }
 
-    private static Node call(String name, Node[] args) {
+    /** Records {@code node}'s depth (one more than its deepest child) and refuses trees deeper than the limit. */
+    private Node deeper(Node node, Node... children) {
+        int depth = 1;
+        for (Node c : children) {
+            depth = Math.max(depth, depths.getOrDefault(c, 1) + 1);
+        }
+        if (depth > MAX_TREE_DEPTH) {
+            throw new IllegalArgumentException("Invalid formula '" + abbreviated() + "': its expression is more than "
+                    + MAX_TREE_DEPTH + " operations deep (at position " + pos + "); evaluating it would recurse that deep");
+        }
+        depths.put(node, depth);
+        return node;
+    }
+
+    private Node call(String name, Node[] args) {
+        return deeper(callNode(name, args), args);
+    }
+
+    private Node callNode(String name, Node[] args) {
         switch (name) {
             case "min":
                 return v -> {

@@ -60,6 +60,7 @@ public abstract class LRScheduler {
     private boolean initial;
     private boolean initialized;
     private boolean epochWarningLogged;
+    private boolean unusableLrWarned;
 
     /** Starts a schedule from the optimizer's current learning rates ({@code last_epoch = -1}). */
     protected LRScheduler(Optimizer optimizer) {
@@ -189,6 +190,7 @@ public abstract class LRScheduler {
      * {@code zip}) and records {@link #getLastLr()}. For subclasses that override {@link #step()}.
      */
     protected final void applyLrs(double[] values) {
+        warnIfUnusable(values);
         int n = paramGroups.setLrs(values);
         double[] last = new double[n];
         int written = Math.min(n, values.length);
@@ -197,6 +199,26 @@ public abstract class LRScheduler {
             last[i] = paramGroups.lr(i);
         }
         lastLr = last;
+    }
+
+    /**
+     * PyTorch sets whatever a schedule computes, and so do we; but a negative, NaN or infinite learning rate is
+     * almost always a configuration mistake (a negative gamma, a power below zero), so it is reported once.
+     */
+    private void warnIfUnusable(double[] values) {
+        if (unusableLrWarned) {
+            return;
+        }
+        for (double v : values) {
+            if (!(v >= 0) || Double.isInfinite(v)) {
+                unusableLrWarned = true;
+                LOG.warn("{} computed the learning rate {} at last_epoch={} (all groups: {}); training with a"
+                        + " negative, NaN or infinite learning rate is rarely intended. Check the scheduler's"
+                        + " arguments. This is reported once per scheduler.", getClass().getSimpleName(), v,
+                        lastEpoch, java.util.Arrays.toString(values));
+                return;
+            }
+        }
     }
 
     /** Records the groups' current learning rates as {@link #getLastLr()} (PyTorch's {@code _last_lr} refresh). */
@@ -299,11 +321,47 @@ public abstract class LRScheduler {
      */
     public void loadStateDict(Map<String, Object> state) {
         requireInitialized();
-        StateDicts.Reader r = StateDicts.reader(getClass().getSimpleName(), state);
-        r.numbers("base_lrs").ifPresent(v -> baseLrs = v);
-        r.integer("last_epoch").ifPresent(v -> lastEpoch = v);
-        r.integer("_step_count").ifPresent(v -> stepCount = v);
-        r.numbers("_last_lr").ifPresent(v -> lastLr = v);
+        String owner = getClass().getSimpleName();
+        StateDicts.Reader r = StateDicts.reader(owner, state);
+        // every value is checked before any is taken, with the constructor's rules
+        Optional<double[]> base = r.numbers("base_lrs");
+        java.util.OptionalInt last = r.integer("last_epoch");
+        java.util.OptionalInt steps = r.integer("_step_count");
+        Optional<double[]> lastLrs = r.numbers("_last_lr");
+        int groups = perGroupState() ? paramGroups.size() : -1;
+        base.ifPresent(v -> checkPerGroup(owner, "base_lrs", v, groups));
+        lastLrs.ifPresent(v -> checkPerGroup(owner, "_last_lr", v, groups));
+        if (last.isPresent() && last.getAsInt() < -1) {
+            throw Checks.invalid(owner, "last_epoch", last.getAsInt(),
+                    "expected -1 (a new schedule) or the index of the last epoch done (>= 0)");
+        }
+        if (steps.isPresent() && steps.getAsInt() < 0) {
+            throw Checks.invalid(owner, "_step_count", steps.getAsInt(), "expected a count >= 0");
+        }
+        base.ifPresent(v -> baseLrs = v);
+        last.ifPresent(v -> lastEpoch = v);
+        steps.ifPresent(v -> stepCount = v);
+        lastLrs.ifPresent(v -> lastLr = v);
+    }
+
+    /**
+     * Whether {@code base_lrs} and {@code _last_lr} hold one value per param group, so that a state dict for another
+     * number of groups is refused; PaddlePaddle-style schedulers, which give every group one value, say no.
+     */
+    protected boolean perGroupState() {
+        return true;
+    }
+
+    private static void checkPerGroup(String owner, String key, double[] values, int groups) {
+        if (groups >= 0 && values.length != groups) {
+            throw Checks.invalid(owner, key, java.util.Arrays.toString(values), "expected one value per param group ("
+                    + groups + ")");
+        }
+        for (double v : values) {
+            if (!Double.isFinite(v)) {
+                throw Checks.invalid(owner, key, java.util.Arrays.toString(values), "expected finite numbers");
+            }
+        }
     }
 
     @Override

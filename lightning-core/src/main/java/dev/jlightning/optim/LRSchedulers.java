@@ -38,8 +38,13 @@ import org.bytedeco.pytorch.Optimizer;
  */
 public final class LRSchedulers {
     private static final SchedulerRegistry REGISTRY = buildRegistry();
-    private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectMapper YAML = new YAMLMapper();
+    /** Deepest nesting of scheduler configs inside composites; real configurations use two or three levels. */
+    static final int MAX_NESTING = 32;
+    // trailing tokens: JSON garbage after the object, or a second YAML document, are refused rather than ignored
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    private static final ObjectMapper YAML = new YAMLMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private LRSchedulers() {
     }
@@ -62,13 +67,41 @@ public final class LRSchedulers {
      * @throws IllegalArgumentException on any configuration mistake (see the class documentation)
      */
     public static LRScheduler create(Optimizer optimizer, Map<String, ?> config) {
-        return create(optimizer, config, "");
+        Objects.requireNonNull(optimizer, "optimizer");
+        // building a composite constructs (and initially steps) its children before a later child may be refused;
+        // a refused config must leave the optimizer's learning rates, momenta and initial_lr entries as they were
+        ParamGroups groups = ParamGroups.of(optimizer);
+        double[] lrs = groups.lrs();
+        java.util.OptionalDouble[] momenta = new java.util.OptionalDouble[groups.size()];
+        for (int i = 0; i < momenta.length; i++) {
+            momenta[i] = groups.momentum(i);
+        }
+        Map<String, Object> extras = groups.extrasStateDict();
+        try {
+            return create(optimizer, config, "");
+        } catch (RuntimeException e) {
+            groups.setLrs(lrs);
+            for (int i = 0; i < momenta.length; i++) {
+                if (momenta[i].isPresent()) {
+                    groups.setMomentum(i, momenta[i].getAsDouble());
+                }
+            }
+            groups.loadExtrasStateDict(extras);
+            throw e;
+        }
     }
 
     static LRScheduler create(Optimizer optimizer, Map<String, ?> config, String context) {
         Objects.requireNonNull(optimizer, "optimizer");
         Objects.requireNonNull(config, "config");
         String prefix = context.isEmpty() ? "" : context + ": ";
+        // each nesting level adds " > key" to the context; building recurses once per level
+        int depth = context.split(" > ", -1).length;
+        if (depth > MAX_NESTING) {
+            throw new IllegalArgumentException(context.substring(0, Math.min(context.length(), 120)) + "...: scheduler"
+                    + " configs nest more than " + MAX_NESTING + " levels deep; composites (SequentialLR,"
+                    + " ChainedScheduler, LinearWarmup) may nest at most that deep");
+        }
         Object name = config.get("name");
         if (!(name instanceof String)) {
             throw new IllegalArgumentException(prefix + "scheduler config needs a \"name\" with the class name, got "

@@ -107,8 +107,20 @@ public class LinearLR extends LRScheduler {
     public void loadStateDict(Map<String, Object> state) {
         super.loadStateDict(state);
         StateDicts.Reader r = StateDicts.reader("LinearLR", state);
-        r.number("start_factor").ifPresent(v -> startFactor = v);
-        r.number("end_factor").ifPresent(v -> endFactor = v);
-        r.integer("total_iters").ifPresent(v -> totalIters = v);
+        r.number("start_factor").ifPresent(v -> {
+            if (!(v > 0 && v <= 1.0)) {
+                throw Checks.invalid("LinearLR", "start_factor", v,
+                        "Starting multiplicative factor expected to be greater than 0 and less or equal to 1.");
+            }
+            startFactor = v;
+        });
+        r.number("end_factor").ifPresent(v -> {
+            if (!(v >= 0 && v <= 1.0)) {
+                throw Checks.invalid("LinearLR", "end_factor", v,
+                        "Ending multiplicative factor expected to be between 0 and 1.");
+            }
+            endFactor = v;
+        });
+        r.integer("total_iters").ifPresent(v -> totalIters = Checks.atLeast("LinearLR", "total_iters", v, 0));
     }
 }

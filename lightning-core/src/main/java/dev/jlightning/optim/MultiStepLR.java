@@ -114,6 +114,6 @@ public class MultiStepLR extends LRScheduler {
             }
             milestones = restored;
         });
-        r.number("gamma").ifPresent(v -> gamma = v);
+        r.number("gamma").ifPresent(v -> gamma = Checks.finite("MultiStepLR", "gamma", v));
     }
 }

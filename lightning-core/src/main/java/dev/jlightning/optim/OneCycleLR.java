@@ -85,6 +85,16 @@ public class OneCycleLR extends LRScheduler {
         }
         Checks.finite(OWNER, "div_factor", b.divFactor);
         Checks.finite(OWNER, "final_div_factor", b.finalDivFactor);
+        // PyTorch divides by both (initial_lr = max_lr / div_factor, min_lr = initial_lr / final_div_factor) and
+        // raises ZeroDivisionError for 0; here that is refused before any step sets an infinite or NaN lr
+        if (b.divFactor == 0) {
+            throw Checks.invalid(OWNER, "div_factor", b.divFactor, "a non-zero number (PyTorch raises"
+                    + " ZeroDivisionError: initial_lr = max_lr / div_factor)");
+        }
+        if (b.finalDivFactor == 0) {
+            throw Checks.invalid(OWNER, "final_div_factor", b.finalDivFactor, "a non-zero number (PyTorch raises"
+                    + " ZeroDivisionError: min_lr = initial_lr / final_div_factor)");
+        }
         ParamGroups groups = paramGroups();
         int n = groups.size();
         double[] maxLrs = b.maxLr.resolve(OWNER, "max_lr", n);
@@ -242,7 +252,7 @@ public class OneCycleLR extends LRScheduler {
     public void loadStateDict(Map<String, Object> state) {
         super.loadStateDict(state);
         StateDicts.Reader r = StateDicts.reader(OWNER, state);
-        r.integer("total_steps").ifPresent(v -> totalSteps = v);
+        r.integer("total_steps").ifPresent(v -> totalSteps = Checks.atLeast(OWNER, "total_steps", v, 1));
         r.maps("_schedule_phases").ifPresent(list -> {
             List<Phase> restored = new ArrayList<>();
             for (Map<String, Object> m : list) {

@@ -134,6 +134,12 @@ public abstract class PaddleLRScheduler extends LRScheduler {
 
     /** Restores {@link #stateDict()}; a Paddle-style dict with only {@code last_epoch} and {@code last_lr} works too. */
     @Override
+    protected boolean perGroupState() {
+        // one learning rate for every group, as Paddle has no param groups; a state dict from another group count fits
+        return false;
+    }
+
+    @Override
     public void loadStateDict(Map<String, Object> state) {
         super.loadStateDict(state);
         StateDicts.Reader r = StateDicts.reader(getClass().getSimpleName(), state);

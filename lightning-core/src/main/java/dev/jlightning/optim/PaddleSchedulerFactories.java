@@ -149,7 +149,7 @@ final class PaddleSchedulerFactories {
             inner.put((String) e.getKey(), e.getValue());
         }
         Object innerName = inner.get("name");
-        if (!NESTABLE.contains(innerName)) {
+        if (!(innerName instanceof String n) || !NESTABLE.contains(n)) {
             throw c.invalid(key, "a number or a PaddlePaddle scheduler map (name one of "
                     + String.join(", ", new java.util.TreeSet<>(NESTABLE)) + "), as Paddle's LinearWarmup accepts"
                     + " only Paddle schedulers");

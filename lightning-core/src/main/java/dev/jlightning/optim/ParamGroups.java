@@ -283,6 +283,19 @@ public final class ParamGroups {
      * @throws IllegalArgumentException if the map is not of that shape
      */
     public void loadExtrasStateDict(Map<String, ?> state) {
+        extras.replaceAll(parseExtras(state));
+    }
+
+    /**
+     * Checks that {@link #loadExtrasStateDict} would accept {@code state}, changing nothing.
+     *
+     * @throws IllegalArgumentException naming the offending group and key
+     */
+    public void checkExtrasStateDict(Map<String, ?> state) {
+        parseExtras(state);
+    }
+
+    private List<Map<String, Object>> parseExtras(Map<String, ?> state) {
         Objects.requireNonNull(state, "state");
         Object groups = state.get("param_groups");
         if (!(groups instanceof List)) {
@@ -303,13 +316,26 @@ public final class ParamGroups {
                     throw new IllegalArgumentException("param-group extras state: param_groups[" + index + "]["
                             + e.getKey() + "] must be a number or a string, got " + describe(value));
                 }
+                // learning rates and momenta are numbers the schedulers compute with; only a group's name is text
+                if (NUMERIC_EXTRAS.contains(e.getKey())
+                        && !(value instanceof Number n && Double.isFinite(n.doubleValue()))) {
+                    throw new IllegalArgumentException("param-group extras state: param_groups[" + index + "]["
+                            + e.getKey() + "] must be a finite number, got " + describe(value));
+                }
                 entries.put((String) e.getKey(), value instanceof Number ? ((Number) value).doubleValue() : value);
             }
             restored.add(entries);
             index++;
         }
-        extras.replaceAll(restored);
+        if (restored.size() > size()) {
+            throw new IllegalArgumentException("param-group extras state: holds " + restored.size()
+                    + " param group(s), but " + optimizerName() + " has " + size());
+        }
+        return restored;
     }
+
+    private static final java.util.Set<String> NUMERIC_EXTRAS = java.util.Set.of("initial_lr", "max_lr", "min_lr",
+            "base_momentum", "max_momentum");
 
     @Override
     public String toString() {

@@ -26,13 +26,26 @@ public class PolynomialLR extends LRScheduler {
     public PolynomialLR(Optimizer optimizer, int totalIters, double power, int lastEpoch) {
         super(optimizer, lastEpoch);
         this.totalIters = Checks.atLeast("PolynomialLR", "total_iters", totalIters, 0);
-        this.power = Checks.finite("PolynomialLR", "power", power);
+        this.power = checkPower(power);
         initialStep();
     }
 
     /** The number of epochs until the learning rate reaches zero. */
     public int totalIters() {
         return totalIters;
+    }
+
+    /**
+     * A negative power is refused here: PyTorch accepts it and raises ZeroDivisionError ({@code 0.0 ** power}) at
+     * the step that reaches {@code total_iters}, where JLightning would otherwise set an infinite lr.
+     */
+    private static double checkPower(double power) {
+        Checks.finite("PolynomialLR", "power", power);
+        if (power < 0) {
+            throw Checks.invalid("PolynomialLR", "power", power, "expected a number >= 0 (PyTorch raises"
+                    + " ZeroDivisionError at the step reaching total_iters for a negative power)");
+        }
+        return power;
     }
 
     /** The power of the polynomial. */
@@ -79,7 +92,7 @@ public class PolynomialLR extends LRScheduler {
     public void loadStateDict(Map<String, Object> state) {
         super.loadStateDict(state);
         StateDicts.Reader r = StateDicts.reader("PolynomialLR", state);
-        r.integer("total_iters").ifPresent(v -> totalIters = v);
-        r.number("power").ifPresent(v -> power = v);
+        r.integer("total_iters").ifPresent(v -> totalIters = Checks.atLeast("PolynomialLR", "total_iters", v, 0));
+        r.number("power").ifPresent(v -> power = checkPower(v));
     }
 }

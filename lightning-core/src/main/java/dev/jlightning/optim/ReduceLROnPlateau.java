@@ -268,7 +268,27 @@ public class ReduceLROnPlateau extends LRScheduler {
 
     @Override
     public void loadStateDict(Map<String, Object> state) {
-        StateDicts.Reader r = StateDicts.reader("ReduceLROnPlateau", state);
+        String owner = "ReduceLROnPlateau";
+        StateDicts.Reader r = StateDicts.reader(owner, state);
+        // the constructor's rules, checked before anything is taken
+        r.number("factor").ifPresent(v -> {
+            if (!(v < 1.0) || !Double.isFinite(v)) {
+                throw Checks.invalid(owner, "factor", v, "Factor should be < 1.0.");
+            }
+        });
+        r.numbers("min_lrs").ifPresent(v -> {
+            if (v.length != paramGroups().size()) {
+                throw Checks.invalid(owner, "min_lrs", java.util.Arrays.toString(v), "expected one per param group ("
+                        + paramGroups().size() + ")");
+            }
+        });
+        r.integer("patience").ifPresent(v -> Checks.atLeast(owner, "patience", v, 0));
+        r.integer("cooldown").ifPresent(v -> Checks.atLeast(owner, "cooldown", v, 0));
+        r.number("eps").ifPresent(v -> Checks.finite(owner, "eps", v));
+        r.number("threshold").ifPresent(v -> Checks.finite(owner, "threshold", v));
+        r.integer("cooldown_counter").ifPresent(v -> Checks.atLeast(owner, "cooldown_counter", v, 0));
+        r.integer("num_bad_epochs").ifPresent(v -> Checks.atLeast(owner, "num_bad_epochs", v, 0));
+        r.integer("last_epoch").ifPresent(v -> Checks.atLeast(owner, "last_epoch", v, 0));
         r.number("factor").ifPresent(v -> factor = v);
         if (r.isNull("default_min_lr")) {
             defaultMinLr = OptionalDouble.empty();

@@ -82,6 +82,6 @@ public class StepLR extends LRScheduler {
         super.loadStateDict(state);
         StateDicts.Reader r = StateDicts.reader("StepLR", state);
         r.integer("step_size").ifPresent(v -> stepSize = Checks.atLeast("StepLR", "step_size", v, 1));
-        r.number("gamma").ifPresent(v -> gamma = v);
+        r.number("gamma").ifPresent(v -> gamma = Checks.finite("StepLR", "gamma", v));
     }
 }

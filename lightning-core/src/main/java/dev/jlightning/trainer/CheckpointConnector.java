@@ -243,42 +243,68 @@ final class CheckpointConnector {
         CheckpointRestore.verifyModule(ckpt, module);
         CheckpointRestore.verifyOptimizers(ckpt, optimizers);
         verifySchedulers(ckpt, trainer.lrSchedulerConfigs(), optimizers);
+        CheckpointRestore.verifyOptimizerExtras(ckpt, optimizers);
         ResumePoint point = ResumeStates.parse(ckpt, st.numTrainingBatches, loop.data().val().isPresent());
         PrecisionRestore precision = PrecisionRestore.check(ckpt, trainer.strategy().precision());
+        List<Object> states = CheckpointJson.toList(ckpt.json().get("lr_schedulers"), source + ": lr_schedulers");
+        Map<String, Object> callbackStates = ckpt.json().get("callbacks") instanceof Map
+                ? CheckpointJson.toMap(ckpt.json().get("callbacks"), source + ": callbacks") : Map.of();
         CheckpointRestore staged = CheckpointRestore.stage(ckpt, module, true);
+        RestoreUndo undo = new RestoreUndo();
         try {
-            staged.applyModule(module);
-            staged.applyOptimizers(optimizers);
-            precision.apply();
-            List<Object> states = CheckpointJson.toList(ckpt.json().get("lr_schedulers"), source + ": lr_schedulers");
+            CheckpointRestore.verifyOptimizerArchive(ckpt, optimizers);
+            // Java-side parts first, each under the undo log; native state (optimizer buffers, weights) only once
+            // all of them have taken their state, so a refusal anywhere leaves everything as it was.
             List<LRSchedulerConfig> configs = trainer.lrSchedulerConfigs();
             for (int i = 0; i < configs.size(); i++) {
                 LRScheduler s = configs.get(i).scheduler();
-                try {
-                    s.loadStateDict(new LinkedHashMap<>(CheckpointJson.toMap(states.get(i),
-                            source + ": lr_schedulers[" + i + "]")));
-                } catch (IllegalArgumentException e) {
-                    throw new CheckpointException(source + ": lr scheduler " + i + " (" + s.getClass().getSimpleName()
-                            + ") cannot take the saved state: " + e.getMessage(), e);
-                }
+                Map<String, Object> state = new LinkedHashMap<>(CheckpointJson.toMap(states.get(i),
+                        source + ": lr_schedulers[" + i + "]"));
+                int index = i;
+                undo.apply(s::stateDict, s::loadStateDict, () -> {
+                    try {
+                        s.loadStateDict(RestoreUndo.copy(state));
+                    } catch (CheckpointException e) {
+                        throw e;
+                    } catch (RuntimeException e) {
+                        throw new CheckpointException(source + ": lr scheduler " + index + " ("
+                                + s.getClass().getSimpleName() + ") cannot take the saved state: " + e.getMessage(), e);
+                    }
+                });
             }
-            Map<String, Object> callbackStates = ckpt.json().get("callbacks") instanceof Map
-                    ? CheckpointJson.toMap(ckpt.json().get("callbacks"), "callbacks") : Map.of();
             for (Callback c : trainer.callbacks()) {
                 Object state = callbackStates.get(c.stateKey());
                 if (state instanceof Map) {
-                    c.loadStateDict(CheckpointJson.toMap(state, source + ": callbacks['" + c.stateKey() + "']"));
+                    Map<String, Object> saved = CheckpointJson.toMap(state, source + ": callbacks['" + c.stateKey()
+                            + "']");
+                    undo.apply(c::stateDict, c::loadStateDict, () -> {
+                        try {
+                            c.loadStateDict(RestoreUndo.copy(saved));
+                        } catch (CheckpointException e) {
+                            throw e;
+                        } catch (RuntimeException e) {
+                            throw new CheckpointException(source + ": callback " + c.stateKey() + " cannot take the"
+                                    + " saved state: " + e.getMessage() + "; nothing was restored", e);
+                        }
+                    });
                 }
             }
+            undo.apply(st.trainResults::stateDict, st.trainResults::loadStateDict,
+                    () -> ResumeStates.loadResults(point, st));
             for (Callback c : trainer.callbacks()) {
                 c.onLoadCheckpoint(trainer, module, ckpt.json());
             }
             module.onLoadCheckpoint(ckpt.json());
+            staged.applyOptimizers(optimizers);
+            staged.applyModule(module);
+            precision.apply();
             ResumeStates.apply(point, st, loop);
+            undo.commit();
             st.ckptPath = path.toAbsolutePath().normalize();
             LOG.info("Restored all states from the checkpoint at {}", st.ckptPath);
             return new Restored(staged, point, loop);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            undo.rollback(e);
             staged.close();
             throw e;
         }

@@ -53,6 +53,7 @@ final class FitLoop {
     private boolean validationEnabled;
     private int valCheckBatch;
     private long totalBatchIdx = -1;
+    private boolean nonFiniteLossReported;
     private List<LRSchedulerConfig> schedulerConfigs = List.of();
     private Optimizer optimizer;
     private final Optional<String> ckptPath;
@@ -484,6 +485,7 @@ final class FitLoop {
             loss = module.trainingStep(b, batchIdx);
         }
         checkLoss(loss, batchIdx, "trainingStep");
+        checkFinite(loss, batchIdx);
         int k = cfg.accumulateGradBatches;
         if (batchIdx % k == 0 && optimizer != null) {
             hooks.beforeZeroGrad(trainer, module, optimizer);
@@ -523,6 +525,31 @@ final class FitLoop {
     }
 
     /** Rejects a loss the optimizer cannot use, with a message that says why, before it reaches native code. */
+    /**
+     * A NaN or infinite loss makes backward() write NaN into every weight it reaches, and training then goes on
+     * silently. Lightning only catches it with detect_anomaly; we warn once at the first one (reading the loss costs a
+     * device sync, so only until then) and, with detectAnomaly, stop before its backward pass.
+     */
+    private void checkFinite(Tensor loss, int batchIdx) {
+        if (nonFiniteLossReported && !cfg.detectAnomaly) {
+            return;
+        }
+        double value = loss.item_double();
+        if (Double.isFinite(value)) {
+            return;
+        }
+        String where = "trainingStep returned a non-finite loss (" + value + ") at epoch " + st.currentEpoch
+                + ", batch " + batchIdx + ", global step " + st.globalStep;
+        if (cfg.detectAnomaly) {
+            throw new AnomalyDetectedException(where + "; detectAnomaly(true) stops training here, before its"
+                    + " backward pass changes any weight");
+        }
+        nonFiniteLossReported = true;
+        LOG.warn("{}; its backward pass will make the weights non-finite. Training goes on, as in Lightning; set"
+                + " Trainer.builder().detectAnomaly(true) to stop at the first non-finite loss. Reported once per"
+                + " fit.", where);
+    }
+
     static void checkLoss(Tensor loss, int batchIdx, String where) {
         if (loss == null || loss.isNull()) {
             throw new MisconfigurationException(where + " returned null at batch " + batchIdx + "; in automatic"

@@ -55,9 +55,10 @@ final class ResumeStates {
                 ? toMap(rng.get("data_order"), source + ": rng_states.data_order") : Map.of();
         return new ResumePoint(phase, epoch, batchIdx,
                 toBool(fit.get("reached_last_batch"), where + "reached_last_batch"),
-                toLong(fit.get("global_step"), where + "global_step"),
-                toLong(epochLoop.get("_batches_that_stepped"), where + "epoch_loop.state_dict._batches_that_stepped"),
-                toLong(fit.get("total_batch_idx"), where + "total_batch_idx"),
+                toLong(fit.get("global_step"), where + "global_step", 0, CheckpointJson.MAX_COUNTER),
+                toLong(epochLoop.get("_batches_that_stepped"), where + "epoch_loop.state_dict._batches_that_stepped", 0,
+                        CheckpointJson.MAX_COUNTER),
+                toLong(fit.get("total_batch_idx"), where + "total_batch_idx", -1, CheckpointJson.MAX_COUNTER),
                 doubles(fit.get("callback_metrics"), where + "callback_metrics"),
                 longs(fit.get("metric_versions"), where + "metric_versions"),
                 doubles(fit.get("logged_metrics"), where + "logged_metrics"),
@@ -82,16 +83,21 @@ final class ResumeStates {
 
     private static Map<String, Long> longs(Object value, String what) {
         Map<String, Long> out = new LinkedHashMap<>();
-        toMap(value, what).forEach((k, v) -> out.put(k, toLong(v, what + "." + k)));
+        toMap(value, what).forEach((k, v) -> out.put(k, toLong(v, what + "." + k, 0, CheckpointJson.MAX_COUNTER)));
         return out;
     }
 
-    static void apply(ResumePoint p, TrainerState st, FitLoop loop) {
+    /** Restores the training results collection; the one part of the loop state that can refuse its data. */
+    static void loadResults(ResumePoint p, TrainerState st) {
         try {
             st.trainResults.loadStateDict(p.trainResults());
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ClassCastException e) {
             throw new CheckpointException("loops.fit_loop.train_results: " + e.getMessage(), e);
         }
+    }
+
+    /** Applies the rest of the loop state; call {@link #loadResults} first. Cannot fail. */
+    static void apply(ResumePoint p, TrainerState st, FitLoop loop) {
         st.currentEpoch = p.currentEpoch();
         st.globalStep = p.globalStep();
         st.batchesThatStepped = p.batchesThatStepped();

@@ -47,6 +47,7 @@ public final class TrainerConfig {
     final int logEveryNSteps;
     final Path defaultRootDir;
     final boolean enableProgressBar;
+    final boolean detectAnomaly;
     final boolean enableModelSummary;
     final CheckpointIO checkpointIO;
     final String strategy;
@@ -92,6 +93,7 @@ public final class TrainerConfig {
         this.logEveryNSteps = fdr ? 1 : b.logEveryNSteps;
         this.defaultRootDir = b.defaultRootDir;
         this.enableProgressBar = b.enableProgressBar;
+        this.detectAnomaly = b.detectAnomaly;
         this.enableModelSummary = b.enableModelSummary;
         this.checkpointIO = b.checkpointIO;
         this.enableCheckpointing = b.enableCheckpointing;
@@ -204,6 +206,11 @@ public final class TrainerConfig {
         return enableProgressBar;
     }
 
+    /** Whether training stops at the first non-finite loss (Lightning's {@code detect_anomaly}). */
+    public boolean detectAnomaly() {
+        return detectAnomaly;
+    }
+
     /** Whether a default model summary is printed at fit start (when the callbacks module is present). */
     public boolean enableModelSummary() {
         return enableModelSummary;
@@ -260,6 +267,7 @@ public final class TrainerConfig {
         private int logEveryNSteps = 50;
         private Path defaultRootDir = Path.of(".");
         private boolean enableProgressBar = true;
+        private boolean detectAnomaly;
         private boolean enableModelSummary = true;
         private CheckpointIO checkpointIO = new AtomicCheckpointIO();
         private String strategy = "auto";
@@ -601,6 +609,17 @@ public final class TrainerConfig {
          */
         public Builder enableProgressBar(boolean enabled) {
             this.enableProgressBar = enabled;
+            return this;
+        }
+
+        /**
+         * Stops training with an {@link AnomalyDetectedException} at the first {@code trainingStep} whose loss is NaN
+         * or infinite, before its backward pass can spread the value into the weights (default false, as Lightning's
+         * {@code detect_anomaly}; Lightning turns on autograd's anomaly mode, which raises in that backward pass).
+         * Without it, the first non-finite loss is reported once as a warning and training goes on, as in Lightning.
+         */
+        public Builder detectAnomaly(boolean enabled) {
+            this.detectAnomaly = enabled;
             return this;
         }
 

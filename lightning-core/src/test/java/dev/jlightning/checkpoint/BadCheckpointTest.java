@@ -244,6 +244,22 @@ class BadCheckpointTest {
                 + " [8, 4]");
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void aSchedulerStateThatIsRefusedLeavesTheModuleAndEverythingElseUnchanged() throws IOException {
+        // the weights are staged first; the scheduler refusing its state must not leave them applied
+        for (Object bad : new Object[] {"x", -3L}) {
+            Map<String, Object> json = goodJson();
+            java.util.List<Object> schedulers = new java.util.ArrayList<>((java.util.List<?>) json.get("lr_schedulers"));
+            Map<String, Object> state = new LinkedHashMap<>((Map<String, Object>) schedulers.get(0));
+            state.put("step_size", bad);
+            schedulers.set(0, state);
+            json.put("lr_schedulers", schedulers);
+            assertRefused(craft("sched" + bad + ".ckpt", json, new AtomicCheckpointIO().load(good).archiveBytes()),
+                    "lr scheduler 0 (StepLR) cannot take the saved state", "step_size");
+        }
+    }
+
     private Path rawContainer(String name, byte[] json, byte[] archive) throws IOException {
         ByteBuffer b = ByteBuffer.allocate(CheckpointFormat.HEADER_SIZE + json.length + archive.length
                 + CheckpointFormat.TRAILER_SIZE);
