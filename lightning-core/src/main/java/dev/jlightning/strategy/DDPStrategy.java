@@ -138,6 +138,7 @@ public final class DDPStrategy implements Strategy {
             } else if (devices > 1) {
                 SubprocessLauncher.launch(environment, devices, timeout);
             }
+            NativeThreads.setIfNeeded(env, devices);
             LOG.info("Initializing distributed: GLOBAL_RANK: {}, MEMBER: {}/{}", globalRank(), globalRank() + 1,
                     worldSize());
             if (cuda) {

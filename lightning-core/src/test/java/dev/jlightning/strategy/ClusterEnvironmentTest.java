@@ -129,4 +129,22 @@ class ClusterEnvironmentTest {
         assertEquals(ReduceOp.MAX, ReduceOp.of("MAX"));
         assertThrows(MisconfigurationException.class, () -> ReduceOp.of("median"));
     }
+
+    @Test
+    void threadsPerProcessFollowLightningsSuggestionUnlessOmpNumThreadsIsSet() {
+        assertEquals(1, NativeThreads.suggested(2, 2));
+        assertEquals(8, NativeThreads.suggested(16, 2));
+        assertEquals(1, NativeThreads.suggested(1, 4));
+        int before = org.bytedeco.pytorch.global.torch.get_num_threads();
+        NativeThreads.setIfNeeded(Map.of("OMP_NUM_THREADS", "3"), 64);
+        assertEquals(before, org.bytedeco.pytorch.global.torch.get_num_threads(), "OMP_NUM_THREADS wins");
+        try {
+            NativeThreads.setIfNeeded(Map.of(), Runtime.getRuntime().availableProcessors() * 4);
+            assertEquals(1, org.bytedeco.pytorch.global.torch.get_num_threads());
+            assertEquals(1, org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads());
+        } finally {
+            org.bytedeco.pytorch.global.torch.set_num_threads(before);
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(before);
+        }
+    }
 }
