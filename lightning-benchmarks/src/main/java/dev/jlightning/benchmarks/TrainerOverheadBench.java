@@ -44,7 +44,12 @@ import static org.bytedeco.pytorch.global.torch.relu;
  * <p>Workload: MLP 32→64→1, batch 32, in-memory data shuffled once per epoch, SGD with momentum 0.9, StepLR stepped
  * every batch ({@code "interval": "step"}), one intra-op thread, one long epoch. Each measurement is a fresh JVM that
  * trains {@value #WARMUP} warm-up steps and then times the next 2,000 (or the given count) inside the same run, so
- * JIT warm-up, setup, the end-of-fit checkpoint and logger teardown are outside the window. Three variants:
+ * JIT warm-up, setup, the end-of-fit checkpoint and logger teardown are outside the window. The warm-up is long
+ * because the code that runs once per logging interval (the CSV row, the learning-rate lookup: every 50 steps) is
+ * interpreted until HotSpot has seen it a few hundred times; with 5,000 warm-up steps it still was, and a logging
+ * step then cost about 400 µs more than a plain one (6 to 8 µs per step) where it costs about 110 µs (2 µs per
+ * step) once compiled. Runs of a few thousand steps see that early cost; the ratios here are the steady state of a
+ * long run. Three variants:
  * <ul>
  *   <li>{@code raw}: a hand-written loop over bytedeco (gather, forward, MSE, zero_grad, backward, step, lr set by
  *       hand when StepLR would change it, {@code loss.item()}), one {@link PointerScope} per step;</li>
@@ -71,7 +76,7 @@ import static org.bytedeco.pytorch.global.torch.relu;
  */
 public final class TrainerOverheadBench {
 
-    static final int WARMUP = 5000;
+    static final int WARMUP = 20_000;
     private static final int BATCH = 32;
     private static final int STEP_SIZE = 1000;
     private static final String[] VARIANTS = {"raw", "bare", "logged"};

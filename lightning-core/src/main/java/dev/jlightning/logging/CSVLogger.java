@@ -3,16 +3,18 @@ package dev.jlightning.logging;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
@@ -47,11 +49,14 @@ public final class CSVLogger implements Logger {
     private boolean hparamsWritten;
     private final List<Map<String, Number>> buffer = new ArrayList<>();
     private final List<String> keys = new ArrayList<>();
+    /** {@link #keys} for lookups: each save asks whether a buffered row brings a new column. */
+    private final Set<String> keySet = new HashSet<>();
+    private Path metricsFile;
     /**
      * The metrics file, open for appending from the first save to {@link #finish(String)}: Lightning reopens it at
      * every save, which costs a stat, an open and a close per logging step and gives the same bytes.
      */
-    private Writer out;
+    private OutputStream out;
 
     private CSVLogger(Builder b) {
         this.saveDir = b.saveDir;
@@ -103,6 +108,7 @@ public final class CSVLogger implements Logger {
                 : versionIsNumber ? "version_" + version.get() : version.get();
         resolvedVersion = version.isEmpty() || versionIsNumber ? dirName.substring("version_".length()) : dirName;
         logDir = rootDir().resolve(dirName);
+        metricsFile = logDir.resolve(METRICS_FILE);
         try {
             if (checkLogDirExists && Files.isDirectory(logDir)) {
                 try (Stream<Path> children = Files.list(logDir)) {
@@ -166,51 +172,74 @@ public final class CSVLogger implements Logger {
         if (buffer.isEmpty()) {
             return;
         }
-        TreeSet<String> union = new TreeSet<>(keys);
-        for (Map<String, Number> row : buffer) {
-            union.addAll(row.keySet());
+        boolean exists = out != null || Files.isRegularFile(metricsFile);
+        if (hasNewKeys()) {
+            TreeSet<String> union = new TreeSet<>(keys);
+            for (int i = 0; i < buffer.size(); i++) {
+                union.addAll(buffer.get(i).keySet());
+            }
+            keys.clear();
+            keys.addAll(union);
+            keySet.clear();
+            keySet.addAll(union);
+            if (exists) {
+                try {
+                    closeFile();
+                    rewriteWithNewHeader(metricsFile, keys);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + metricsFile, e);
+                }
+            }
         }
-        boolean newKeys = union.size() != keys.size();
-        Path file = logDir.resolve(METRICS_FILE);
-        boolean exists = out != null || Files.isRegularFile(file);
-        keys.clear();
-        keys.addAll(union);
+        // one write per save: the rows are built as text here and handed to the kernel in a single call, so the file
+        // is complete on disk after every save, as Lightning's close leaves it
+        StringBuilder text = new StringBuilder(32 * keys.size() * (buffer.size() + 1));
+        if (!exists) {
+            row(text, keys);
+        }
+        for (int r = 0; r < buffer.size(); r++) {
+            Map<String, Number> values = buffer.get(r);
+            for (int i = 0; i < keys.size(); i++) {
+                if (i > 0) {
+                    text.append(',');
+                }
+                Number v = values.get(keys.get(i));
+                if (v != null) {
+                    text.append(CsvRows.quote(PythonFormat.str(v)));
+                }
+            }
+            text.append("\r\n");
+        }
         try {
-            if (newKeys && exists) {
-                closeFile();
-                rewriteWithNewHeader(file, keys);
-            }
             if (out == null) {
-                out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                        exists ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING,
-                        StandardOpenOption.WRITE);
-                if (!exists) {
-                    writeRow(out, keys);
-                }
+                out = Files.newOutputStream(metricsFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        exists ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING);
             }
-            for (Map<String, Number> row : buffer) {
-                List<String> cells = new ArrayList<>(keys.size());
-                for (String k : keys) {
-                    Number v = row.get(k);
-                    cells.add(v == null ? "" : PythonFormat.str(v));
-                }
-                writeRow(out, cells);
-            }
-            // every save leaves the file complete on disk, as Lightning's close does
-            out.flush();
+            out.write(text.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             try {
                 closeFile();
             } catch (IOException suppressed) {
                 e.addSuppressed(suppressed);
             }
-            throw new UncheckedIOException("cannot write " + file, e);
+            throw new UncheckedIOException("cannot write " + metricsFile, e);
         }
         buffer.clear();
     }
 
+    private boolean hasNewKeys() {
+        for (int i = 0; i < buffer.size(); i++) {
+            for (String k : buffer.get(i).keySet()) {
+                if (!keySet.contains(k)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private void closeFile() throws IOException {
-        Writer w = out;
+        OutputStream w = out;
         out = null;
         if (w != null) {
             w.close();
@@ -231,27 +260,26 @@ public final class CSVLogger implements Logger {
                 oldRows.add(CsvRows.parse(line));
             }
         }
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            writeRow(w, keys);
-            for (List<String> old : oldRows) {
-                List<String> cells = new ArrayList<>(keys.size());
-                for (String k : keys) {
-                    int i = oldHeader.indexOf(k);
-                    cells.add(i >= 0 && i < old.size() ? old.get(i) : "");
-                }
-                writeRow(w, cells);
+        StringBuilder text = row(new StringBuilder(), keys);
+        for (List<String> old : oldRows) {
+            List<String> cells = new ArrayList<>(keys.size());
+            for (String k : keys) {
+                int i = oldHeader.indexOf(k);
+                cells.add(i >= 0 && i < old.size() ? old.get(i) : "");
             }
+            row(text, cells);
         }
+        Files.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static void writeRow(Writer w, List<String> cells) throws IOException {
+    private static StringBuilder row(StringBuilder text, List<String> cells) {
         for (int i = 0; i < cells.size(); i++) {
             if (i > 0) {
-                w.write(',');
+                text.append(',');
             }
-            w.write(CsvRows.quote(cells.get(i)));
+            text.append(CsvRows.quote(cells.get(i)));
         }
-        w.write("\r\n");
+        return text.append("\r\n");
     }
 
     /** Saves what is buffered and closes the metrics file; a later save opens it again, appending. */

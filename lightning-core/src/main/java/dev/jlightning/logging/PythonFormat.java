@@ -1,17 +1,19 @@
 package dev.jlightning.logging;
 
+import com.fasterxml.jackson.core.io.NumberOutput;
 import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
 
 /**
  * Formats numbers the way Python's {@code str()} does, so files JLightning writes match Lightning's byte for byte.
  *
  * <p>Python prints a float as the shortest decimal that reads back as the same double ({@code 0.1},
- * {@code 0.09000000000000001}), in positional notation when the decimal exponent is in {@code [-4, 16)} and in
- * scientific notation otherwise with at least two exponent digits ({@code 1e-05}, {@code 1e+16}); an integral float
- * keeps {@code .0}. Java's {@code Double.toString} differs in notation and, before JDK 19, is not always shortest,
- * so the digits are found here with exact decimal arithmetic.
+ * {@code 0.09000000000000001}), the one closest to the double when several of that length do, in positional
+ * notation when the decimal exponent is in {@code [-4, 16)} and in scientific notation otherwise with at least two
+ * exponent digits ({@code 1e-05}, {@code 1e+16}); an integral float keeps {@code .0}. Java's {@code Double.toString}
+ * differs in notation and, before JDK 19, is not always shortest. The digits come from jackson-core's Schubfach
+ * writer, the algorithm of JDK 19's {@code Double.toString}, which makes the same choice except where one digit
+ * would do (see {@link #shortest(double)}); loggers format every value they write, so this is on the logging path of
+ * every step.
  */
 public final class PythonFormat {
 
@@ -37,11 +39,10 @@ public final class PythonFormat {
         if (v == 0) {
             return (Double.doubleToRawLongBits(v) < 0) ? "-0.0" : "0.0";
         }
-        BigDecimal stripped = shortestDigits(Math.abs(v)).stripTrailingZeros();
-        String digits = stripped.unscaledValue().toString();
-        // decimal exponent of the first digit: value = 0.d1d2... * 10^decpt
-        int decpt = digits.length() - stripped.scale();
-        StringBuilder sb = new StringBuilder();
+        Decimal d = shortest(Math.abs(v));
+        String digits = d.digits();
+        int decpt = d.decpt();
+        StringBuilder sb = new StringBuilder(24);
         if (v < 0) {
             sb.append('-');
         }
@@ -78,75 +79,75 @@ public final class PythonFormat {
     }
 
     /**
-     * The correctly rounded decimal with the fewest significant digits that reads back as {@code a} (positive,
-     * finite): the smallest {@code k} for which {@code a}'s exact value rounded half-even to {@code k} digits
-     * round-trips.
-     *
-     * <p>Where the interval of decimals that read back as {@code a} is symmetric around it (every double but the
-     * powers of two), some k-digit decimal lies in it exactly when the nearest one does, and then so does one of
-     * every longer length. So the answer is found by walking down from the length of {@code Double.toString(a)}
-     * (which round-trips, though before JDK 19 it is not always the shortest) until a length fails: usually two
-     * roundings instead of up to seventeen, which matters because loggers format every value they write.
+     * Significant digits without leading or trailing zeros, and the decimal exponent of the first one: the value is
+     * {@code 0.d1d2... * 10^decpt}.
      */
-    static BigDecimal shortestDigits(double a) {
-        BigDecimal exact = new BigDecimal(a);
-        long bits = Double.doubleToRawLongBits(a);
-        boolean powerOfTwo = (bits & 0x000F_FFFF_FFFF_FFFFL) == 0;
-        if (!powerOfTwo) {
-            int n = significantDigits(Double.toString(a));
-            BigDecimal shortest = round(exact, n);
-            if (shortest.doubleValue() == a) {
-                for (int k = n - 1; k >= 1; k--) {
-                    BigDecimal candidate = round(exact, k);
-                    if (candidate.doubleValue() != a) {
-                        break;
-                    }
-                    shortest = candidate;
-                }
-                return shortest;
-            }
-        }
-        // the asymmetric interval of a power of two: try every length from the shortest, as Python's dtoa does
-        for (int digits = 1; digits <= 17; digits++) {
-            BigDecimal candidate = round(exact, digits);
-            if (candidate.doubleValue() == a) {
-                return candidate;
-            }
-        }
-        return round(exact, 17);
+    record Decimal(String digits, int decpt) {
     }
 
-    private static BigDecimal round(BigDecimal exact, int digits) {
-        return exact.round(new MathContext(digits, RoundingMode.HALF_EVEN));
+    /**
+     * Python's digits for {@code a} (positive, finite).
+     *
+     * <p>Schubfach and Python's {@code repr} both take, among the decimals of the fewest digits that read back as
+     * {@code a}, the one closest to it (the rounding interval of a power of two is narrower below it, so that is not
+     * always the nearest decimal of that length). Where one digit would do, Schubfach returns the closest two-digit
+     * decimal instead ({@code 4.9E-324} where Python prints {@code 5e-324}), so a two-digit result is checked against
+     * the one-digit decimals on either side of {@code a}.
+     */
+    static Decimal shortest(double a) {
+        Decimal d = schubfach(a);
+        if (d.digits().length() != 2) {
+            return d;
+        }
+        int first = d.digits().charAt(0) - '0';
+        Decimal below = new Decimal(Integer.toString(first), d.decpt());
+        Decimal above = first == 9 ? new Decimal("1", d.decpt() + 1)
+                : new Decimal(Integer.toString(first + 1), d.decpt());
+        boolean belowReads = readsBackAs(below, a);
+        boolean aboveReads = readsBackAs(above, a);
+        if (belowReads && aboveReads) {
+            BigDecimal exact = new BigDecimal(a);
+            int cmp = exact.subtract(toBigDecimal(below)).compareTo(toBigDecimal(above).subtract(exact));
+            // a tie goes to the even digit, as in Python's dtoa
+            return cmp < 0 || (cmp == 0 && first % 2 == 0) ? below : above;
+        }
+        return belowReads ? below : aboveReads ? above : d;
     }
 
-    /** The number of significant digits of a {@code Double.toString} result, trailing zeros not counted. */
-    private static int significantDigits(String javaRepr) {
-        int end = javaRepr.indexOf('E');
-        if (end < 0) {
-            end = javaRepr.length();
-        }
-        int first = -1;
-        int last = -1;
-        int count = 0;
-        int lastNonZeroCount = 0;
+    private static boolean readsBackAs(Decimal d, double a) {
+        return Double.parseDouble(d.digits() + "e" + (d.decpt() - d.digits().length())) == a;
+    }
+
+    private static BigDecimal toBigDecimal(Decimal d) {
+        return new BigDecimal(d.digits() + "e" + (d.decpt() - d.digits().length()));
+    }
+
+    /** Schubfach's shortest digits of {@code a}, parsed from jackson-core's {@code Double.toString}-style output. */
+    private static Decimal schubfach(double a) {
+        String s = NumberOutput.toString(a, true);
+        int e = s.indexOf('E');
+        int end = e < 0 ? s.length() : e;
+        int point = s.indexOf('.');
+        int intLen = point < 0 || point > end ? end : point;
+        StringBuilder digits = new StringBuilder(end);
+        int leadingZeros = 0;
         for (int i = 0; i < end; i++) {
-            char c = javaRepr.charAt(i);
-            if (c < '0' || c > '9') {
+            char c = s.charAt(i);
+            if (c == '.') {
                 continue;
             }
-            if (first < 0 && c == '0') {
-                continue;
-            }
-            if (first < 0) {
-                first = i;
-            }
-            count++;
-            if (c != '0') {
-                last = i;
-                lastNonZeroCount = count;
+            if (c == '0' && digits.length() == 0) {
+                leadingZeros++;
+            } else {
+                digits.append(c);
             }
         }
-        return Math.max(1, Math.min(17, last < 0 ? 1 : lastNonZeroCount));
+        int len = digits.length();
+        while (len > 1 && digits.charAt(len - 1) == '0') {
+            len--;
+        }
+        digits.setLength(len);
+        int exp = e < 0 ? 0 : Integer.parseInt(s, e + 1, s.length(), 10);
+        return new Decimal(digits.toString(), intLen - leadingZeros + exp);
     }
 }

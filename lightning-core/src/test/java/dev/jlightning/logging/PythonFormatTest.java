@@ -30,47 +30,37 @@ class PythonFormatTest {
         "1.7976931348623157e308|1.7976931348623157e+308",
         "0.001|0.001",
         "0.00025|0.00025",
-        "12345.678|12345.678"
+        "12345.678|12345.678",
+        "7.120236347223045e-307|7.120236347223045e-307",
+        "0.5|0.5",
+        "9.5|9.5",
+        "95|95.0"
     })
     void floatsPrintLikeCPython(double value, String expected) {
         assertEquals(expected, PythonFormat.str(value));
     }
 
     /**
-     * The digit search that walks down from {@code Double.toString} finds what trying every length from one does
-     * (the straightforward search, kept here as the reference), over random doubles of every magnitude, float32
-     * values as logged metrics are, and the powers of two whose asymmetric intervals take the long way.
+     * Every double in {@code fixtures/format/float_repr.txt} (all powers of two, random bit patterns, float32 values,
+     * one- and two-digit decimals of every magnitude and their neighbours) prints as CPython's {@code repr}, which
+     * {@code make_float_repr.py} wrote next to it; negated, with a leading minus.
      */
     @org.junit.jupiter.api.Test
-    void shortestDigitsEqualTheExhaustiveSearch() {
-        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
-        for (int i = 0; i < 200_000; i++) {
-            double a = switch (i % 4) {
-                case 0 -> Double.longBitsToDouble(random.nextLong(1L, 0x7FF0_0000_0000_0000L));
-                case 1 -> (double) Float.intBitsToFloat(random.nextInt(1, 0x7F80_0000));
-                case 2 -> random.nextDouble() * Math.pow(10, random.nextInt(-8, 9));
-                default -> Math.round(random.nextDouble() * 1e6) / 1e4;
-            };
-            if (a > 0 && Double.isFinite(a)) {
-                assertEquals(exhaustive(a), PythonFormat.shortestDigits(a), () -> Double.toString(a));
+    void everyFixtureDoublePrintsAsCPythonRepr() throws java.io.IOException {
+        int checked = 0;
+        try (var in = PythonFormatTest.class.getResourceAsStream("/fixtures/format/float_repr.txt");
+                var reader = new java.io.BufferedReader(new java.io.InputStreamReader(in,
+                        java.nio.charset.StandardCharsets.US_ASCII))) {
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                int space = line.indexOf(' ');
+                double v = Double.longBitsToDouble(Long.parseUnsignedLong(line.substring(0, space), 16));
+                String expected = line.substring(space + 1);
+                assertEquals(expected, PythonFormat.str(v), line);
+                assertEquals("-" + expected, PythonFormat.str(-v), line);
+                checked++;
             }
         }
-        for (int e = -1074; e <= 1023; e++) {
-            double a = Math.scalb(1.0, e);
-            assertEquals(exhaustive(a), PythonFormat.shortestDigits(a), () -> Double.toString(a));
-        }
-    }
-
-    private static java.math.BigDecimal exhaustive(double a) {
-        java.math.BigDecimal exact = new java.math.BigDecimal(a);
-        for (int digits = 1; digits <= 17; digits++) {
-            java.math.BigDecimal candidate = exact.round(new java.math.MathContext(digits,
-                    java.math.RoundingMode.HALF_EVEN));
-            if (candidate.doubleValue() == a) {
-                return candidate;
-            }
-        }
-        return exact.round(new java.math.MathContext(17, java.math.RoundingMode.HALF_EVEN));
+        assertEquals(16103, checked);
     }
 
     @org.junit.jupiter.api.Test
