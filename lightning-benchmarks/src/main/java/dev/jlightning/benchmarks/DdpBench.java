@@ -47,7 +47,10 @@ public final class DdpBench {
         int steps = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         int batch = args.length > 2 ? Integer.parseInt(args[2]) : 64;
         int devices = variant.equals("ddp2") ? 2 : 1;
+        // one thread per process in LibTorch's pool and in OpenBLAS's, which computes the float32 matrix products
+        // and which torch.set_num_threads does not reach
         torch.set_num_threads(1);
+        org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(1);
         Trainer.seedEverything(1);
         int n = batch * devices * steps;
         DataLoader train = DataLoader.builder(new TensorDataset(torch.randn(n, 512),

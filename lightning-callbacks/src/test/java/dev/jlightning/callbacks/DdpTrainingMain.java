@@ -35,7 +35,8 @@ import org.bytedeco.pytorch.global.torch;
  *
  * <p>Arguments: out dir, devices, accumulateGradBatches, epochs, [kill step], then flags: {@code adamw} (AdamW with
  * OneCycleLR stepped per batch instead of SGD with StepLR per epoch), {@code ckpt} (a ModelCheckpoint saving "last"
- * every epoch under {@code <out>/ckpt}), {@code resume} (fit from "last"). With a kill step, the rank that reaches it
+ * every epoch under {@code <out>/ckpt}), {@code resume} (fit from "last"), {@code ddp} ({@code strategy("ddp")} even
+ * with one device). With a kill step, the rank that reaches it
  * prints its pid and then waits to be killed, so the checkpoint on disk is the one of the last finished epoch.
  */
 public final class DdpTrainingMain {
@@ -109,7 +110,8 @@ public final class DdpTrainingMain {
         if (flags.contains("ckpt")) {
             callbacks.add(ModelCheckpoint.builder().dirpath(out.resolve("ckpt")).saveLast(true).build());
         }
-        Trainer trainer = Trainer.builder().devices(devices).accelerator("cpu").maxEpochs(epochs)
+        Trainer trainer = Trainer.builder().devices(devices).strategy(flags.contains("ddp") ? "ddp" : "auto")
+                .accelerator("cpu").maxEpochs(epochs)
                 .accumulateGradBatches(accumulate).logEveryNSteps(1).numSanityValSteps(0)
                 .enableProgressBar(false).enableModelSummary(false).callbacks(callbacks.toArray(new Callback[0]))
                 .logger(CSVLogger.of(out)).build();

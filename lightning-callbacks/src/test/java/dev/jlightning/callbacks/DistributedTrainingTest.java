@@ -127,6 +127,18 @@ class DistributedTrainingTest {
     }
 
     @Test
+    void ddpWithOneProcessEqualsNoStrategyExactly() throws Exception {
+        Path single = run("single", 1, 1);
+        Path ddp = run("ddp1", 1, 1, "ddp");
+        List<String> a = Files.readAllLines(single.resolve("rank0.txt"));
+        List<String> b = Files.readAllLines(ddp.resolve("rank0.txt"));
+        assertEquals(a.get(0), b.get(0), "weights, digit for digit");
+        assertEquals(a.get(1), b.get(1), "learning-rate trace");
+        assertEquals("1", b.get(2).split(" ")[1], "world size");
+        assertEquals(MetricsCsv.version0(single).text(), MetricsCsv.version0(ddp).text(), "metrics.csv");
+    }
+
+    @Test
     void gradientAccumulationSkipsSyncOnNonSteppingBatches() throws Exception {
         assertSameRun(run("single-acc", 1, 2), run("ddp-acc", 2, 2));
     }

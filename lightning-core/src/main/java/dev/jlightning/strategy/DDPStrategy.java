@@ -177,7 +177,10 @@ public final class DDPStrategy implements Strategy {
             TensorVector buffers = module.buffers();
             connection().broadcast(buffers);
         }
-        if (parameters.size() > 0) {
+        // a job of one process averages over one rank: the gradients are already the result, and copying 2 x the
+        // model through the reducer's buckets each step is all DDP would add (PyTorch's DDP still does it, and
+        // would also raise its unused-parameter error, which a one-process job here does not)
+        if (parameters.size() > 0 && worldSize() > 1) {
             reducer = new GradientReducer(connection(), parameters, findUnusedParameters);
         } else {
             parameters.close();

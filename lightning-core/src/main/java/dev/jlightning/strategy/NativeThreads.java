@@ -12,7 +12,9 @@ import org.bytedeco.pytorch.global.torch;
  * gets {@code max(1, cores / processes per node)} intra-op threads. OpenBLAS, which computes LibTorch's float32
  * matrix products here, keeps its own pool that {@code torch.set_num_threads} does not reach (a Python process sizes
  * it from {@code OMP_NUM_THREADS}, which the JVM cannot set for itself), so it is capped to the same number.
- * Without this, N processes each run a pool as large as the machine and spin against each other.
+ * Without this, N processes each run a pool as large as the machine and spin against each other. Unlike Lightning,
+ * which sets the suggestion even where the program chose fewer threads, the pools are only ever made smaller: a
+ * program that asked for one thread per process keeps one.
  */
 final class NativeThreads {
 
@@ -31,9 +33,15 @@ final class NativeThreads {
             return;
         }
         int threads = suggested(Runtime.getRuntime().availableProcessors(), processesPerNode);
-        torch.set_num_threads(threads);
-        openblas_nolapack.blas_set_num_threads(threads);
-        LOG.debug("{} intra-op and OpenBLAS threads per process for {} processes on this node", threads,
+        if (torch.get_num_threads() > threads) {
+            torch.set_num_threads(threads);
+        }
+        int blas = openblas_nolapack.blas_get_num_threads();
+        // -1 until a program sets it: OpenBLAS then runs as many threads as it found cores
+        if (blas <= 0 || blas > threads) {
+            openblas_nolapack.blas_set_num_threads(threads);
+        }
+        LOG.debug("at most {} intra-op and OpenBLAS threads per process for {} processes on this node", threads,
                 processesPerNode);
     }
 }

@@ -142,6 +142,9 @@ class ClusterEnvironmentTest {
             NativeThreads.setIfNeeded(Map.of(), Runtime.getRuntime().availableProcessors() * 4);
             assertEquals(1, org.bytedeco.pytorch.global.torch.get_num_threads());
             assertEquals(1, org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads());
+            NativeThreads.setIfNeeded(Map.of(), 1);
+            assertEquals(1, org.bytedeco.pytorch.global.torch.get_num_threads(), "a cap never adds threads");
+            assertEquals(1, org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads());
         } finally {
             org.bytedeco.pytorch.global.torch.set_num_threads(before);
             org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(before);
