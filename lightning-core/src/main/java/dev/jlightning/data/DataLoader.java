@@ -201,7 +201,7 @@ public final class DataLoader implements Iterable<Batch> {
                 return batch(indicesOf(order, b));
             }
             if (pass == null) {
-                pass = ((TensorDataset) dataset).pass(order);
+                pass = ((TensorDataset) dataset).pass(order, batchSize);
             }
             int from = b * batchSize;
             Batch batch = pass.batch(from, Math.min(from + batchSize, order.length));

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 
 import static org.bytedeco.pytorch.global.torch.index_select;
 
@@ -103,24 +104,33 @@ public final class TensorDataset implements Dataset, AutoCloseable {
      *
      * @throws IndexOutOfBoundsException if an index is outside the dataset
      */
-    Pass pass(int[] order) {
+    Pass pass(int[] order, int batchSize) {
         for (int index : order) {
             if (index < 0 || index >= size) {
                 throw new IndexOutOfBoundsException("index " + index + " out of range for TensorDataset of size " + size);
             }
         }
-        return new Pass(order);
+        return new Pass(order, batchSize);
     }
 
-    /** The gather state of one pass; owns its index tensor until {@link #close()}. */
+    /** The gather state of one pass; owns its index tensor and its batch-sized views until {@link #close()}. */
     final class Pass implements AutoCloseable {
         private final Tensor order;
+        private final TensorVector chunks;
+        private final int batchSize;
+        private final int length;
 
-        private Pass(int[] indices) {
+        private Pass(int[] indices, int batchSize) {
+            this.batchSize = batchSize;
+            this.length = indices.length;
             // its own scope, retained: the index outlives whatever scope the caller has open while iterating
             try (PointerScope scope = new PointerScope()) {
                 order = Tensor.create(toLongs(indices));
                 order.retainReference();
+                // the per-batch views, made in one call: a batch then takes its view from the vector, which costs a
+                // reference count where a narrow() per batch goes through the dispatcher and builds a new view
+                chunks = order.split(batchSize);
+                chunks.retainReference();
             }
         }
 
@@ -128,7 +138,10 @@ public final class TensorDataset implements Dataset, AutoCloseable {
         Batch batch(int from, int to) {
             Tensor[] out = new Tensor[tensors.size()];
             try (PointerScope scope = new PointerScope()) {
-                Tensor idx = order.narrow(0, from, to - from);
+                int chunk = from / batchSize;
+                Tensor idx = from % batchSize == 0 && chunk < chunks.size()
+                        && to - from == Math.min(batchSize, length - from)
+                        ? chunks.get(chunk) : order.narrow(0, from, to - from);
                 for (int i = 0; i < out.length; i++) {
                     out[i] = index_select(tensors.get(i), 0, idx);
                     out[i].retainReference();
@@ -139,6 +152,7 @@ public final class TensorDataset implements Dataset, AutoCloseable {
 
         @Override
         public void close() {
+            chunks.close();
             order.close();
         }
     }
