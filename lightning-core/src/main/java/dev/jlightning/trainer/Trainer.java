@@ -464,6 +464,11 @@ public final class Trainer {
     /** Joins the job's processes (launching the local ranks if needed) and aligns the loggers across ranks. */
     void setupDistributed() {
         strategy.setupEnvironment();
+        // after the strategy's per-process cap: a number the user chose wins
+        config.intraOpThreads().ifPresent(n -> {
+            org.bytedeco.pytorch.global.torch.set_num_threads(n);
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(n);
+        });
         if (loggersConnected || strategy.worldSize() == 1) {
             return;
         }

@@ -48,6 +48,7 @@ public final class TrainerConfig {
     final Path defaultRootDir;
     final boolean enableProgressBar;
     final boolean detectAnomaly;
+    final OptionalInt intraOpThreads;
     final boolean enableModelSummary;
     final CheckpointIO checkpointIO;
     final String strategy;
@@ -94,6 +95,7 @@ public final class TrainerConfig {
         this.defaultRootDir = b.defaultRootDir;
         this.enableProgressBar = b.enableProgressBar;
         this.detectAnomaly = b.detectAnomaly;
+        this.intraOpThreads = b.intraOpThreads;
         this.enableModelSummary = b.enableModelSummary;
         this.checkpointIO = b.checkpointIO;
         this.enableCheckpointing = b.enableCheckpointing;
@@ -211,6 +213,11 @@ public final class TrainerConfig {
         return detectAnomaly;
     }
 
+    /** The intra-op thread count set when the Trainer runs, if one was chosen. */
+    public OptionalInt intraOpThreads() {
+        return intraOpThreads;
+    }
+
     /** Whether a default model summary is printed at fit start (when the callbacks module is present). */
     public boolean enableModelSummary() {
         return enableModelSummary;
@@ -268,6 +275,7 @@ public final class TrainerConfig {
         private Path defaultRootDir = Path.of(".");
         private boolean enableProgressBar = true;
         private boolean detectAnomaly;
+        private OptionalInt intraOpThreads = OptionalInt.empty();
         private boolean enableModelSummary = true;
         private CheckpointIO checkpointIO = new AtomicCheckpointIO();
         private String strategy = "auto";
@@ -620,6 +628,25 @@ public final class TrainerConfig {
          */
         public Builder detectAnomaly(boolean enabled) {
             this.detectAnomaly = enabled;
+            return this;
+        }
+
+        /**
+         * The number of threads LibTorch's intra-op pool and OpenBLAS (which computes float32 matrix products on
+         * CPU, and which {@code torch.set_num_threads} does not reach) use in each process while the Trainer runs:
+         * PyTorch's {@code torch.set_num_threads(n)}, applied by the Trainer. Unset (the default), the pools keep
+         * what the program or LibTorch chose (one thread per core), except that DDP caps each of several processes
+         * on a machine to its share of the cores, as Lightning does. That default is kept because it measured best:
+         * LibTorch splits an operation across threads only above its grain size (32,768 elements), so a small model
+         * runs single-threaded anyway and a large one gains (the README's "Speed and native memory").
+         *
+         * @throws MisconfigurationException if {@code threads < 1}
+         */
+        public Builder intraOpThreads(int threads) {
+            if (threads < 1) {
+                throw new MisconfigurationException("intraOpThreads must be >= 1, got " + threads);
+            }
+            this.intraOpThreads = OptionalInt.of(threads);
             return this;
         }
 

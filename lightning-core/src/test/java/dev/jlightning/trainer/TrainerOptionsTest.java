@@ -75,6 +75,35 @@ class TrainerOptionsTest {
     }
 
     @Test
+    void intraOpThreadsSetsLibTorchsAndOpenBlasPoolsWhileTraining() {
+        int torchBefore = org.bytedeco.pytorch.global.torch.get_num_threads();
+        int blasBefore = org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
+        int[] seen = new int[2];
+        Callback probe = new Callback() {
+            @Override
+            public void onTrainBatchEnd(Trainer t, LightningModule m, Optional<Tensor> loss, Batch b, int i) {
+                seen[0] = org.bytedeco.pytorch.global.torch.get_num_threads();
+                seen[1] = org.bytedeco.openblas.presets.openblas_nolapack.blas_get_num_threads();
+            }
+        };
+        int wanted = torchBefore == 1 ? 2 : 1;
+        try {
+            Trainer trainer = base().maxSteps(2).intraOpThreads(wanted).callbacks(probe).build();
+            assertEquals(java.util.OptionalInt.of(wanted), trainer.config().intraOpThreads());
+            trainer.fit(new Mlp(4, 8, 0.05), Data.loader(40, 4, 10));
+            assertEquals(wanted, seen[0], "LibTorch intra-op threads during fit");
+            assertEquals(wanted, seen[1], "OpenBLAS threads during fit");
+        } finally {
+            org.bytedeco.pytorch.global.torch.set_num_threads(torchBefore);
+            org.bytedeco.openblas.presets.openblas_nolapack.blas_set_num_threads(blasBefore > 0 ? blasBefore : Runtime.getRuntime().availableProcessors());
+        }
+        var e = org.junit.jupiter.api.Assertions.assertThrows(dev.jlightning.core.MisconfigurationException.class,
+                () -> Trainer.builder().intraOpThreads(0));
+        assertEquals("intraOpThreads must be >= 1, got 0", e.getMessage());
+        assertEquals(java.util.OptionalInt.empty(), base().build().config().intraOpThreads());
+    }
+
+    @Test
     void maxEpochsRunsEveryBatchOfEveryEpoch() {
         Recorder r = new Recorder();
         Trainer trainer = base().maxEpochs(3).callbacks(r).build();
