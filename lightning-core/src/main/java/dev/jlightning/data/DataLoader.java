@@ -203,8 +203,7 @@ public final class DataLoader implements Iterable<Batch> {
             if (pass == null) {
                 pass = ((TensorDataset) dataset).pass(order, batchSize);
             }
-            int from = b * batchSize;
-            Batch batch = pass.batch(from, Math.min(from + batchSize, order.length));
+            Batch batch = pass.batch(b);
             if (next == total) {
                 close();
             }

@@ -98,7 +98,7 @@ public final class TensorDataset implements Dataset, AutoCloseable {
 
     /**
      * A pass over this dataset in {@code order}, for a loader that walks the order batch by batch: the whole order is
-     * one native index tensor, created once, and each batch gathers with a slice of it. Per batch that is a view and
+     * one native index tensor, split into batch views once, and each batch gathers with its view. Per batch that is a view and
      * one {@code index_select} per tensor, where {@link #getBatch(int[])} also builds an index tensor (with its
      * options, device and indexer objects) every time.
      *
@@ -113,35 +113,28 @@ public final class TensorDataset implements Dataset, AutoCloseable {
         return new Pass(order, batchSize);
     }
 
-    /** The gather state of one pass; owns its index tensor and its batch-sized views until {@link #close()}. */
+    /** The gather state of one pass; owns the batch-sized views of its index tensor until {@link #close()}. */
     final class Pass implements AutoCloseable {
-        private final Tensor order;
         private final TensorVector chunks;
-        private final int batchSize;
-        private final int length;
 
         private Pass(int[] indices, int batchSize) {
-            this.batchSize = batchSize;
-            this.length = indices.length;
-            // its own scope, retained: the index outlives whatever scope the caller has open while iterating
+            // its own scope, the views retained: they outlive whatever scope the caller has open while iterating, and
+            // keep the index's storage alive. Made in one call, a batch then takes its view from the vector, which
+            // costs a reference count where a narrow() per batch goes through the dispatcher and builds a new view
             try (PointerScope scope = new PointerScope()) {
-                order = Tensor.create(toLongs(indices));
-                order.retainReference();
-                // the per-batch views, made in one call: a batch then takes its view from the vector, which costs a
-                // reference count where a narrow() per batch goes through the dispatcher and builds a new view
-                chunks = order.split(batchSize);
+                chunks = Tensor.create(toLongs(indices)).split(batchSize);
                 chunks.retainReference();
             }
         }
 
-        /** The batch of the order's entries {@code [from, to)}; the caller owns it. */
-        Batch batch(int from, int to) {
+        /**
+         * Batch {@code b} of the pass, the order's entries from {@code b * batchSize} (the last batch may be shorter);
+         * the caller owns it.
+         */
+        Batch batch(int b) {
             Tensor[] out = new Tensor[tensors.size()];
             try (PointerScope scope = new PointerScope()) {
-                int chunk = from / batchSize;
-                Tensor idx = from % batchSize == 0 && chunk < chunks.size()
-                        && to - from == Math.min(batchSize, length - from)
-                        ? chunks.get(chunk) : order.narrow(0, from, to - from);
+                Tensor idx = chunks.get(b);
                 for (int i = 0; i < out.length; i++) {
                     out[i] = index_select(tensors.get(i), 0, idx);
                     out[i].retainReference();
@@ -153,7 +146,6 @@ public final class TensorDataset implements Dataset, AutoCloseable {
         @Override
         public void close() {
             chunks.close();
-            order.close();
         }
     }
 

@@ -9,12 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.apache.logging.log4j.LogManager;
@@ -48,9 +47,8 @@ public final class CSVLogger implements Logger {
     private final Map<String, Object> hparams = new LinkedHashMap<>();
     private boolean hparamsWritten;
     private final List<Map<String, Number>> buffer = new ArrayList<>();
-    private final List<String> keys = new ArrayList<>();
-    /** {@link #keys} for lookups: each save asks whether a buffered row brings a new column. */
-    private final Set<String> keySet = new HashSet<>();
+    /** The header: every key seen so far, sorted as Lightning sorts them. */
+    private final TreeSet<String> keys = new TreeSet<>();
     private Path metricsFile;
     /**
      * The metrics file, open for appending from the first save to {@link #finish(String)}: Lightning reopens it at
@@ -174,14 +172,9 @@ public final class CSVLogger implements Logger {
         }
         boolean exists = out != null || Files.isRegularFile(metricsFile);
         if (hasNewKeys()) {
-            TreeSet<String> union = new TreeSet<>(keys);
             for (int i = 0; i < buffer.size(); i++) {
-                union.addAll(buffer.get(i).keySet());
+                keys.addAll(buffer.get(i).keySet());
             }
-            keys.clear();
-            keys.addAll(union);
-            keySet.clear();
-            keySet.addAll(union);
             if (exists) {
                 try {
                     closeFile();
@@ -199,11 +192,13 @@ public final class CSVLogger implements Logger {
         }
         for (int r = 0; r < buffer.size(); r++) {
             Map<String, Number> values = buffer.get(r);
-            for (int i = 0; i < keys.size(); i++) {
-                if (i > 0) {
+            boolean first = true;
+            for (String key : keys) {
+                if (!first) {
                     text.append(',');
                 }
-                Number v = values.get(keys.get(i));
+                first = false;
+                Number v = values.get(key);
                 if (v != null) {
                     text.append(CsvRows.quote(PythonFormat.str(v)));
                 }
@@ -230,7 +225,7 @@ public final class CSVLogger implements Logger {
     private boolean hasNewKeys() {
         for (int i = 0; i < buffer.size(); i++) {
             for (String k : buffer.get(i).keySet()) {
-                if (!keySet.contains(k)) {
+                if (!keys.contains(k)) {
                     return true;
                 }
             }
@@ -250,7 +245,7 @@ public final class CSVLogger implements Logger {
      * Rewrites an existing metrics file under a new header, old rows keeping their values and getting empty cells for
      * new columns: Lightning's {@code _rewrite_with_new_header}.
      */
-    static void rewriteWithNewHeader(Path file, List<String> keys) throws IOException {
+    static void rewriteWithNewHeader(Path file, Collection<String> keys) throws IOException {
         List<List<String>> oldRows = new ArrayList<>();
         List<String> oldHeader;
         try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -272,12 +267,14 @@ public final class CSVLogger implements Logger {
         Files.write(file, text.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    private static StringBuilder row(StringBuilder text, List<String> cells) {
-        for (int i = 0; i < cells.size(); i++) {
-            if (i > 0) {
+    private static StringBuilder row(StringBuilder text, Iterable<String> cells) {
+        boolean first = true;
+        for (String cell : cells) {
+            if (!first) {
                 text.append(',');
             }
-            text.append(CsvRows.quote(cells.get(i)));
+            first = false;
+            text.append(CsvRows.quote(cell));
         }
         return text.append("\r\n");
     }
@@ -291,7 +288,7 @@ public final class CSVLogger implements Logger {
             try {
                 closeFile();
             } catch (IOException e) {
-                throw new UncheckedIOException("cannot close " + logDir.resolve(METRICS_FILE), e);
+                throw new UncheckedIOException("cannot close " + metricsFile, e);
             }
         }
     }

@@ -83,6 +83,10 @@ public final class PythonFormat {
      * {@code 0.d1d2... * 10^decpt}.
      */
     record Decimal(String digits, int decpt) {
+        /** The value as {@code <digits>e<exponent>}, which {@code Double.parseDouble} and {@code BigDecimal} read. */
+        String scientific() {
+            return digits + "e" + (decpt - digits.length());
+        }
     }
 
     /**
@@ -107,7 +111,8 @@ public final class PythonFormat {
         boolean aboveReads = readsBackAs(above, a);
         if (belowReads && aboveReads) {
             BigDecimal exact = new BigDecimal(a);
-            int cmp = exact.subtract(toBigDecimal(below)).compareTo(toBigDecimal(above).subtract(exact));
+            int cmp = exact.subtract(new BigDecimal(below.scientific()))
+                    .compareTo(new BigDecimal(above.scientific()).subtract(exact));
             // a tie goes to the even digit, as in Python's dtoa
             return cmp < 0 || (cmp == 0 && first % 2 == 0) ? below : above;
         }
@@ -115,11 +120,7 @@ public final class PythonFormat {
     }
 
     private static boolean readsBackAs(Decimal d, double a) {
-        return Double.parseDouble(d.digits() + "e" + (d.decpt() - d.digits().length())) == a;
-    }
-
-    private static BigDecimal toBigDecimal(Decimal d) {
-        return new BigDecimal(d.digits() + "e" + (d.decpt() - d.digits().length()));
+        return Double.parseDouble(d.scientific()) == a;
     }
 
     /** Schubfach's shortest digits of {@code a}, parsed from jackson-core's {@code Double.toString}-style output. */
