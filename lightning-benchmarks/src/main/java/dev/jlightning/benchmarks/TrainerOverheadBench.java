@@ -30,6 +30,7 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.SGD;
 import org.bytedeco.pytorch.SGDOptions;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 
 import static org.bytedeco.pytorch.global.torch.index_select;
@@ -51,7 +52,8 @@ import static org.bytedeco.pytorch.global.torch.relu;
  * step) once compiled. Runs of a few thousand steps see that early cost; the ratios here are the steady state of a
  * long run. Three variants:
  * <ul>
- *   <li>{@code raw}: a hand-written loop over bytedeco (gather, forward, MSE, zero_grad, backward, step, lr set by
+ *   <li>{@code raw}: a hand-written loop over bytedeco (gather through batch views of the epoch's index split once,
+ *       as the Trainer's DataLoader does; forward, MSE, zero_grad, backward, step, lr set by
  *       hand when StepLR would change it, {@code loss.item()}), one {@link PointerScope} per step;</li>
  *   <li>{@code bare}: {@code Trainer} without logger, progress bar or model summary, {@code log("train_loss")}
  *       every step;</li>
@@ -319,17 +321,24 @@ public final class TrainerOverheadBench {
         SGD sgd = new SGD(net.parameters(), options);
         int samples = (int) data.size();
         int[] order = new DataOrderGenerator(3).permutation(samples);
+        long[] longs = new long[samples];
+        for (int i = 0; i < samples; i++) {
+            longs[i] = order[i];
+        }
+        // the gather a careful hand-written loop does, and the Trainer's DataLoader too: the epoch's index split into
+        // batch views once, so the ratio measures the framework and not two ways of indexing
+        TensorVector batches;
+        try (PointerScope scope = new PointerScope()) {
+            batches = Tensor.create(longs).split(BATCH);
+            batches.retainReference();
+        }
         double lr = 0.01;
         Tensor xs = data.tensor(0);
         Tensor ys = data.tensor(1);
-        long[] idx = new long[BATCH];
         for (int step = 0; step < window.totalSteps(); step++) {
             window.beforeStep(step);
             try (PointerScope scope = new PointerScope()) {
-                for (int i = 0; i < BATCH; i++) {
-                    idx[i] = order[step * BATCH + i];
-                }
-                Tensor index = Tensor.create(idx);
+                Tensor index = batches.get(step);
                 Tensor x = index_select(xs, 0, index);
                 Tensor y = index_select(ys, 0, index);
                 Tensor loss = mse_loss(net.fc2.forward(relu(net.fc1.forward(x))), y);
@@ -344,6 +353,7 @@ public final class TrainerOverheadBench {
             }
             window.afterSteps(step + 1);
         }
+        batches.close();
     }
 
     static void jlightning(TensorDataset data, Window window, boolean logged) throws IOException {

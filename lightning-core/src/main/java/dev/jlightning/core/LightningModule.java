@@ -288,7 +288,10 @@ public abstract class LightningModule extends Module {
             throw new MisconfigurationException("log('" + name + "') needs a scalar (one element) tensor, got "
                     + value.numel() + " elements; reduce it first, e.g. with mean()");
         }
-        log(name, value.item_double(), options);
+        if (trainer == null) {
+            requireTrainer("log('" + name + "')");
+        }
+        trainer.logMetric(name, value, options);
     }
 
     /** Logs a value with explicit options. Lightning: {@code self.log(name, value, prog_bar=..., on_step=...)}. */

@@ -133,6 +133,9 @@ public final class TensorDataset implements Dataset, AutoCloseable {
          */
         Batch batch(int b) {
             Tensor[] out = new Tensor[tensors.size()];
+            if (PointerScope.getInnerScope() == null) {
+                return unscopedBatch(b, out);
+            }
             try (PointerScope scope = new PointerScope()) {
                 Tensor idx = chunks.get(b);
                 for (int i = 0; i < out.length; i++) {
@@ -141,6 +144,29 @@ public final class TensorDataset implements Dataset, AutoCloseable {
                 }
             }
             return Batch.owning(out);
+        }
+
+        /**
+         * The batch when no scope is open, as between the Trainer's steps: nothing would adopt the new tensors, so
+         * they need no scope of their own, and the index view is freed here.
+         */
+        private Batch unscopedBatch(int b, Tensor[] out) {
+            Tensor idx = chunks.get(b);
+            try {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = index_select(tensors.get(i), 0, idx);
+                }
+                return Batch.owning(out);
+            } catch (RuntimeException | Error e) {
+                for (Tensor t : out) {
+                    if (t != null) {
+                        t.close();
+                    }
+                }
+                throw e;
+            } finally {
+                idx.close();
+            }
         }
 
         @Override

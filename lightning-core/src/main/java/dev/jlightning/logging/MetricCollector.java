@@ -89,7 +89,7 @@ public final class MetricCollector {
         e.update(v, batchSize);
         if (onStep && e.sync != MetricSync.NONE) {
             // Lightning syncs a step value when it is logged; the epoch accumulators keep this rank's own value
-            e.stepValue = (float) e.sync.reduce(new double[] {v}, e.reduceFx)[0];
+            e.setStepValue((float) e.sync.reduce(new double[] {v}, e.reduceFx)[0]);
         }
     }
 
@@ -109,22 +109,22 @@ public final class MetricCollector {
      * Hands the step value just logged under {@code name} to {@code sink}: as {@code name_step} and {@code name}
      * when forked, as {@code name} otherwise; nothing for an epoch-only metric.
      */
-    public void publishStepValue(String name, java.util.function.ObjDoubleConsumer<String> sink) {
+    public void publishStepValue(String name, java.util.function.BiConsumer<String, Double> sink) {
         Entry e = entries.get(name);
         if (e == null || !e.onStep || !e.hasStepValue) {
             return;
         }
         if (e.onEpoch) {
-            sink.accept(e.stepName, e.stepValue);
+            sink.accept(e.stepName, e.boxedStepValue());
         }
-        sink.accept(name, e.stepValue);
+        sink.accept(name, e.boxedStepValue());
     }
 
     /** Forgets the step values of the last batch; epoch accumulators are kept. */
     public void resetStep() {
         for (int i = 0; i < ordered.size(); i++) {
             Entry e = ordered.get(i);
-            e.stepValue = Float.NaN;
+            e.setStepValue(Float.NaN);
             e.hasStepValue = false;
         }
     }
@@ -182,7 +182,7 @@ public final class MetricCollector {
                     bool(m, "prog_bar"), bool(m, "logger"), (String) reduce);
             Object step = m.get("step_value");
             e.hasStepValue = step != null;
-            e.stepValue = step == null ? Float.NaN : toFloat(step);
+            e.setStepValue(step == null ? Float.NaN : toFloat(step));
             e.accumulated = toFloat(m.get("accumulated"));
             e.totalBatchSize = toFloat(m.get("total_batch_size"));
             Object count = m.get("count");
@@ -278,7 +278,7 @@ public final class MetricCollector {
         for (int i = 0; i < ordered.size(); i++) {
             Entry e = ordered.get(i);
             if (e.onStep && e.hasStepValue && e.progBar) {
-                target.put(e.stepKey(), (double) e.stepValue);
+                target.put(e.stepKey(), e.boxedStepValue());
             }
         }
     }
@@ -288,7 +288,7 @@ public final class MetricCollector {
         for (int i = 0; i < ordered.size(); i++) {
             Entry e = ordered.get(i);
             if (e.onStep && e.hasStepValue && e.logger) {
-                target.put(e.stepKey(), (double) e.stepValue);
+                target.put(e.stepKey(), e.boxedStepValue());
             }
         }
     }
@@ -350,7 +350,13 @@ public final class MetricCollector {
         final boolean progBar;
         final boolean logger;
         final String reduceFx;
+        /** Written only through {@link #setStepValue}, which drops {@link #boxedStep}. */
         float stepValue = Float.NaN;
+        /**
+         * The step value as the {@code Double} the metric maps hold, boxed once per step: the callback metrics and
+         * the logged metrics both take it on every step.
+         */
+        private Double boxedStep;
         boolean hasStepValue;
         float accumulated;
         float totalBatchSize;
@@ -370,6 +376,20 @@ public final class MetricCollector {
             this.reduceFx = reduceFx;
         }
 
+        void setStepValue(float v) {
+            stepValue = v;
+            boxedStep = null;
+        }
+
+        Double boxedStepValue() {
+            Double boxed = boxedStep;
+            if (boxed == null) {
+                boxed = (double) stepValue;
+                boxedStep = boxed;
+            }
+            return boxed;
+        }
+
         /** The step value's name for loggers and the progress bar: {@code name_step} when forked. */
         String stepKey() {
             return onEpoch ? stepName : name;
@@ -377,7 +397,7 @@ public final class MetricCollector {
 
         void update(float v, long batchSize) {
             syncedEpochValid = false;
-            stepValue = v;
+            setStepValue(v);
             hasStepValue = true;
             switch (reduceFx) {
                 case "mean":

@@ -160,7 +160,13 @@ public abstract class LRScheduler {
     /** PyTorch's {@code _update_lr(None)}. */
     final void updateLr() {
         lastEpoch += 1;
-        applyLrs(getLr());
+        // get_lr reads the groups' lrs and the update writes them: one options lookup per group for both
+        paramGroups.holdOptions();
+        try {
+            applyLrs(getLr());
+        } finally {
+            paramGroups.releaseOptions();
+        }
     }
 
     /** PyTorch's {@code _update_lr(epoch)}: the closed form if there is one, else {@link #getLr()}. */
@@ -192,7 +198,8 @@ public abstract class LRScheduler {
     protected final void applyLrs(double[] values) {
         warnIfUnusable(values);
         int n = paramGroups.setLrs(values);
-        double[] last = new double[n];
+        // lastLr is this scheduler's own array (getLastLr hands out copies), so a step of the same shape reuses it
+        double[] last = lastLr != null && lastLr.length == n ? lastLr : new double[n];
         int written = Math.min(n, values.length);
         System.arraycopy(values, 0, last, 0, written);
         for (int i = written; i < n; i++) {

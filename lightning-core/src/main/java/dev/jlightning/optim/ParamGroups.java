@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import org.bytedeco.pytorch.Optimizer;
 import org.bytedeco.pytorch.OptimizerOptions;
+import org.bytedeco.pytorch.OptimizerParamGroup;
 import org.bytedeco.pytorch.OptimizerParamGroupVector;
 
 /**
@@ -22,10 +23,10 @@ import org.bytedeco.pytorch.OptimizerParamGroupVector;
  * optimizers; the type is taken from the Java class once, and every typed option access goes through it, because
  * JavaCPP's option casts are unchecked.
  *
- * <p>Only the optimizer's group vector is kept (a member of the optimizer, by reference); each call walks its
- * groups and options afresh, so groups added later and options replaced by {@code Optimizer.load} are always seen,
- * and no element wrapper can outlive the storage it points into. The
- * entries LibTorch cannot hold live in a JVM-wide registry keyed by the optimizer object (see
+ * <p>The optimizer's group vector is kept (a member of the optimizer, by reference), and wrappers of its elements
+ * for as long as the group count stays the same (the vector's storage only moves when a group is added); every call
+ * asks for the groups' options afresh, so groups added later and options replaced by {@code Optimizer.load} are
+ * always seen. The entries LibTorch cannot hold live in a JVM-wide registry keyed by the optimizer object (see
  * {@link #extrasStateDict()} for checkpoints). Not thread-safe with respect to concurrent optimizer mutation, like
  * the optimizer itself.
  */
@@ -44,6 +45,23 @@ public final class ParamGroups {
      * lives as long as the optimizer, and asking for it once saves a wrapper per call on the per-step path.
      */
     private final OptimizerParamGroupVector groups;
+
+    /**
+     * Wrappers of the vector's elements for the per-step reads and writes of {@link #lrs()} and {@link #setLrs}.
+     * They point into the vector's storage, which moves only when a group is added, so they are rebuilt whenever
+     * the group count differs from theirs. The options each group points to are asked for afresh on every call:
+     * {@code Optimizer.load} replaces them.
+     */
+    private OptimizerParamGroup[] elements = new OptimizerParamGroup[0];
+
+    /**
+     * The groups' options while a scheduler updates the learning rates ({@link #holdOptions()}): its
+     * {@code get_lr} reads them and the update writes them back, and no code that could replace them
+     * ({@code Optimizer.load}) runs in between. Emptied when the update ends, so that no wrapper outlives its
+     * options; the array is reused so that holding allocates nothing.
+     */
+    private OptimizerOptions[] heldOptions = new OptimizerOptions[0];
+    private boolean holding;
 
     private ParamGroups(Optimizer optimizer, OptimizerKind kind) {
         this.optimizer = optimizer;
@@ -89,11 +107,10 @@ public final class ParamGroups {
 
     /** Every group's learning rate, in group order. */
     public double[] lrs() {
-        OptimizerParamGroupVector vector = groups;
-        int n = Math.toIntExact(vector.size());
-        double[] lrs = new double[n];
-        for (int i = 0; i < n; i++) {
-            lrs[i] = vector.get(i).options().get_lr();
+        OptimizerParamGroup[] current = elements();
+        double[] lrs = new double[current.length];
+        for (int i = 0; i < current.length; i++) {
+            lrs[i] = options(current, i).get_lr();
         }
         return lrs;
     }
@@ -105,13 +122,54 @@ public final class ParamGroups {
      * @return the number of groups the optimizer has
      */
     public int setLrs(double[] lrs) {
-        OptimizerParamGroupVector vector = groups;
-        int count = Math.toIntExact(vector.size());
-        int n = Math.min(lrs.length, count);
+        OptimizerParamGroup[] current = elements();
+        int n = Math.min(lrs.length, current.length);
         for (int i = 0; i < n; i++) {
-            vector.get(i).options().set_lr(lrs[i]);
+            options(current, i).set_lr(lrs[i]);
         }
-        return count;
+        return current.length;
+    }
+
+    /**
+     * Keeps the options wrappers that {@link #lrs()} and {@link #setLrs} ask for until {@link #releaseOptions()}, so
+     * a scheduler's read-then-write of one update asks LibTorch for each group's options once. Only for the span of
+     * one update, inside which nothing replaces the options.
+     */
+    void holdOptions() {
+        holding = true;
+    }
+
+    /** Ends {@link #holdOptions()}. */
+    void releaseOptions() {
+        holding = false;
+        java.util.Arrays.fill(heldOptions, null);
+    }
+
+    private OptimizerOptions options(OptimizerParamGroup[] current, int i) {
+        if (!holding) {
+            return current[i].options();
+        }
+        if (heldOptions.length != current.length) {
+            heldOptions = new OptimizerOptions[current.length];
+        }
+        OptimizerOptions o = heldOptions[i];
+        if (o == null) {
+            o = current[i].options();
+            heldOptions[i] = o;
+        }
+        return o;
+    }
+
+    private OptimizerParamGroup[] elements() {
+        int n = Math.toIntExact(groups.size());
+        if (n != elements.length) {
+            OptimizerParamGroup[] fresh = new OptimizerParamGroup[n];
+            for (int i = 0; i < n; i++) {
+                fresh[i] = groups.get(i);
+            }
+            elements = fresh;
+        }
+        return elements;
     }
 
     /**

@@ -136,7 +136,7 @@ final class CheckpointConnector {
         m.put("num_training_batches", st.numTrainingBatches);
         m.put("epoch_loop.state_dict", Map.of("_batches_that_stepped", st.batchesThatStepped));
         m.put("callback_metrics", numbers(st.callbackMetrics));
-        m.put("metric_versions", new LinkedHashMap<>(st.metricVersions));
+        m.put("metric_versions", st.metricVersions.snapshot());
         m.put("logged_metrics", numbers(st.loggedMetrics));
         m.put("progress_bar_metrics", numbers(st.progressBarMetrics));
         m.put("train_results", st.trainResults.stateDict());

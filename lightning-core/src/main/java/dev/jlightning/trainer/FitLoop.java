@@ -439,6 +439,7 @@ final class FitLoop {
             afterTrainBatchEnd(batchIdx, stepping);
             return true;
         } finally {
+            st.forgetScalar();
             batch.close();
         }
     }
@@ -524,7 +525,6 @@ final class FitLoop {
         }
     }
 
-    /** Rejects a loss the optimizer cannot use, with a message that says why, before it reaches native code. */
     /**
      * A NaN or infinite loss makes backward() write NaN into every weight it reaches, and training then goes on
      * silently. Lightning only catches it with detect_anomaly; we warn once at the first one (reading the loss costs a
@@ -534,7 +534,8 @@ final class FitLoop {
         if (nonFiniteLossReported && !cfg.detectAnomaly) {
             return;
         }
-        double value = loss.item_double();
+        // the value log("train_loss", loss) read, when the step logged its loss
+        double value = st.scalarOf(loss);
         if (Double.isFinite(value)) {
             return;
         }
@@ -550,6 +551,7 @@ final class FitLoop {
                 + " fit.", where);
     }
 
+    /** Rejects a loss the optimizer cannot use, with a message that says why, before it reaches native code. */
     static void checkLoss(Tensor loss, int batchIdx, String where) {
         if (loss == null || loss.isNull()) {
             throw new MisconfigurationException(where + " returned null at batch " + batchIdx + "; in automatic"

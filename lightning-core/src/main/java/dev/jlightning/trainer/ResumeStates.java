@@ -104,8 +104,7 @@ final class ResumeStates {
         st.reachedLastBatch = p.reachedLastBatch();
         st.callbackMetrics.clear();
         st.callbackMetrics.putAll(p.callbackMetrics());
-        st.metricVersions.clear();
-        st.metricVersions.putAll(p.metricVersions());
+        st.metricVersions.restore(p.metricVersions());
         st.loggedMetrics.clear();
         st.loggedMetrics.putAll(p.loggedMetrics());
         st.progressBarMetrics.clear();

@@ -45,7 +45,7 @@ final class SchedulerStepper {
      * @param versions how many times each callback metric has been written, to detect stale values
      */
     void step(List<LRSchedulerConfig> configs, Interval interval, boolean plateau, int counter,
-            LightningModule module, Map<String, Double> metrics, Map<String, Long> versions) {
+            LightningModule module, Map<String, Double> metrics, MetricVersions versions) {
         // indexed: this runs up to three times per batch and should not allocate an iterator each time
         for (int i = 0; i < configs.size(); i++) {
             LRSchedulerConfig config = configs.get(i);
@@ -70,7 +70,7 @@ final class SchedulerStepper {
                             + " to `False`. Skipping learning rate update.", key);
                     continue;
                 }
-                long version = versions.getOrDefault(key, 0L);
+                long version = versions.get(key);
                 Long previous = lastFedVersion.put(config, version);
                 if (previous != null && previous == version && staleWarned.add(key)) {
                     LOG.warn("{} is fed '{}' = {}, which has not been updated since its previous step (e.g."

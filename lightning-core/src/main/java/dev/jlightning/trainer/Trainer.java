@@ -59,7 +59,7 @@ public final class Trainer {
     private final HookDispatcher hooks;
     final TrainerState state = new TrainerState();
     /** Made once: a method reference written at the call site would be a new object on every {@code log}. */
-    private final java.util.function.ObjDoubleConsumer<String> putCallbackMetric = state::putCallbackMetric;
+    private final java.util.function.BiConsumer<String, Double> putCallbackMetric = state::putCallbackValue;
 
     private Trainer(TrainerConfig config) {
         this.config = config;
@@ -487,6 +487,14 @@ public final class Trainer {
     }
 
     // ---------------------------------------------------------------- called by the module
+
+    /**
+     * Receives {@code LightningModule.log} of a one-element tensor; not for direct use. The value is read once: the
+     * fit loop's non-finite check reuses it when the tensor is the loss.
+     */
+    public void logMetric(String name, Tensor value, LogOptions options) {
+        logMetric(name, state.readScalar(value), options);
+    }
 
     /** Receives {@code LightningModule.log}; not for direct use. */
     public void logMetric(String name, double value, LogOptions options) {

@@ -5,11 +5,11 @@ import dev.jlightning.core.LightningOptimizer;
 import dev.jlightning.data.DataLoader;
 import dev.jlightning.logging.MetricCollector;
 import dev.jlightning.optim.OptimizerSetup;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.Tensor;
 
 /**
  * The mutable state of a run, separate from the Trainer's immutable configuration: counters, metrics, the module
@@ -37,7 +37,7 @@ final class TrainerState {
     DataLoader trainDataloader;
 
     final Map<String, Double> callbackMetrics = new LinkedHashMap<>();
-    final Map<String, Long> metricVersions = new HashMap<>();
+    final MetricVersions metricVersions = new MetricVersions();
     final Map<String, Double> loggedMetrics = new LinkedHashMap<>();
     final Map<String, Double> progressBarMetrics = new LinkedHashMap<>();
 
@@ -51,6 +51,16 @@ final class TrainerState {
     /** The fit loop of the current or last fit, whose position and data checkpoints record. */
     FitLoop fitLoop;
 
+    /**
+     * The last tensor of this batch whose value {@code log} read, with its version counter and value, so that the
+     * fit loop's non-finite check reuses the read instead of reading the loss again (each read goes through the
+     * dispatcher, and on a GPU it is a device synchronisation). Only tensors that require grad are remembered: the
+     * loss does, and inference tensors, which have no version counter, cannot.
+     */
+    private Tensor scalarTensor;
+    private long scalarVersion;
+    private double scalarValue;
+
     final MetricCollector trainResults = new MetricCollector();
     final MetricCollector evalResults = new MetricCollector();
     MetricCollector activeResults;
@@ -58,13 +68,45 @@ final class TrainerState {
     void putCallbackMetrics(Map<String, Double> values) {
         values.forEach((k, v) -> {
             callbackMetrics.put(k, v);
-            metricVersions.merge(k, 1L, Long::sum);
+            metricVersions.bump(k);
         });
     }
 
     void putCallbackMetric(String name, double value) {
+        putCallbackValue(name, value);
+    }
+
+    /** {@link #putCallbackMetric} for a value already boxed, as the metric collector hands out step values. */
+    void putCallbackValue(String name, Double value) {
         callbackMetrics.put(name, value);
-        metricVersions.merge(name, 1L, Long::sum);
+        metricVersions.bump(name);
+    }
+
+    /** Reads a one-element tensor's value and remembers it for {@link #scalarOf}. */
+    double readScalar(Tensor t) {
+        double value = t.item_double();
+        if (t.requires_grad()) {
+            scalarTensor = t;
+            scalarVersion = t._version();
+            scalarValue = value;
+        }
+        return value;
+    }
+
+    /**
+     * A one-element tensor's value: the one {@link #readScalar} read when {@code t} is that tensor and no in-place
+     * operation has changed it since, otherwise read now.
+     */
+    double scalarOf(Tensor t) {
+        if (t == scalarTensor && t._version() == scalarVersion) {
+            return scalarValue;
+        }
+        return t.item_double();
+    }
+
+    /** Drops the remembered tensor, whose native memory its batch's scope is about to free. */
+    void forgetScalar() {
+        scalarTensor = null;
     }
 
     void resetForRun(String newStage) {
