@@ -65,14 +65,19 @@ import static org.bytedeco.pytorch.global.torch.relu;
  * ({@code -Dorg.bytedeco.javacpp.nopointergc=true -Dorg.bytedeco.javacpp.maxPhysicalBytes=0}). The rounds interleave
  * all six, so slow phases of a shared machine hit them alike.
  *
- * <p>Printed per round: µs per step (wall clock) and the ratio to the raw loop under the same flags and to the raw
- * loop under the tuned flags; then the medians, and the Java heap bytes allocated per step (all threads, from
+ * <p>Each JVM times its window in blocks of 100 steps (two logging steps each) and reports the median block: a
+ * process that takes the core for a few milliseconds spoils one block and not the measurement, which on a shared
+ * machine it otherwise did (single windows 40% slower than their neighbours in the same round). Printed per round:
+ * that µs per step (wall clock) and the ratio to the raw loop under the same flags and to the raw loop under the
+ * tuned flags; then the medians over rounds of those ratios, the median of the plain window-mean ratios for
+ * comparison, and the Java heap bytes allocated per step (all threads, from
  * {@code ThreadMXBean.getThreadAllocatedBytes}, deterministic and the best guide on a noisy machine).
  *
  * <p>Run (one command; 5 rounds of 2,000 measured steps, 30 JVMs, a few minutes):
  * {@code mvn -B -q -pl lightning-benchmarks -am -DskipTests package exec:exec
  * -Dbench=dev.jlightning.benchmarks.TrainerOverheadBench}. Other counts:
- * {@code java -cp <classpath> dev.jlightning.benchmarks.TrainerOverheadBench <rounds> <steps>}. The wall-clock ratios
+ * {@code java -cp <classpath> dev.jlightning.benchmarks.TrainerOverheadBench <rounds> <steps>} (steps a multiple of
+ * 100). The wall-clock ratios
  * are the result; the main thread's CPU time is printed as well because on a shared machine it is less disturbed
  * by other processes than wall time (it does not see time spent waiting for a core).
  */
@@ -118,7 +123,7 @@ public final class TrainerOverheadBench {
     }
 
     /** What one fresh JVM measured. */
-    private record Result(double usPerStep, double cpuUsPerStep, double bytesPerStep) {
+    private record Result(double usPerStep, double meanUsPerStep, double cpuUsPerStep, double bytesPerStep) {
     }
 
     /**
@@ -171,6 +176,7 @@ public final class TrainerOverheadBench {
                 double[] bytes = new double[rounds];
                 double[] cpu = new double[rounds];
                 double[] cpuRatio = new double[rounds];
+                double[] meanRatio = new double[rounds];
                 for (int r = 0; r < rounds; r++) {
                     cpu[r] = results[r][f][v].cpuUsPerStep;
                     cpuRatio[r] = cpu[r] / results[r][f][0].cpuUsPerStep;
@@ -178,10 +184,12 @@ public final class TrainerOverheadBench {
                     ratio[r] = us[r] / results[r][f][0].usPerStep;
                     ratioTuned[r] = us[r] / results[r][1][0].usPerStep;
                     bytes[r] = results[r][f][v].bytesPerStep;
+                    meanRatio[r] = results[r][f][v].meanUsPerStep / results[r][f][0].meanUsPerStep;
                 }
                 System.out.printf(Locale.ROOT, "%-7s %-6s %7.1f us/step  x%.3f of raw (same flags)  x%.3f of tuned raw"
-                        + "  %7.0f B/step  | main-thread CPU %7.1f us/step x%.3f%n", FLAG_SETS[f], VARIANTS[v],
-                        median(us), median(ratio), median(ratioTuned), median(bytes), median(cpu), median(cpuRatio));
+                        + "  %7.0f B/step  | window mean x%.3f  main-thread CPU %7.1f us/step x%.3f%n",
+                        FLAG_SETS[f], VARIANTS[v], median(us), median(ratio), median(ratioTuned), median(bytes),
+                        median(meanRatio), median(cpu), median(cpuRatio));
             }
         }
     }
@@ -213,7 +221,8 @@ public final class TrainerOverheadBench {
             for (String line; (line = in.readLine()) != null; ) {
                 if (line.startsWith("RESULT ")) {
                     String[] f = line.split(" ");
-                    result = new Result(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]));
+                    result = new Result(Double.parseDouble(f[1]), Double.parseDouble(f[2]), Double.parseDouble(f[3]),
+                            Double.parseDouble(f[4]));
                 } else {
                     output.append(line).append('\n');
                 }
@@ -227,7 +236,10 @@ public final class TrainerOverheadBench {
         return result;
     }
 
-    /** One measurement in this JVM: prints {@code RESULT <us per step> <cpu us per step> <bytes per step>}. */
+    /**
+     * One measurement in this JVM: prints {@code RESULT <median-block us per step> <mean us per step> <cpu us per
+     * step> <bytes per step>}.
+     */
     private static void child(String variant, int steps) throws IOException {
         Window window = new Window(WARMUP, steps);
         if (variant.equals("raw")) {
@@ -240,50 +252,70 @@ public final class TrainerOverheadBench {
             torch.set_num_threads(1);
             jlightning(dataset(steps), window, variant.equals("logged"));
         }
-        System.out.printf(Locale.ROOT, "RESULT %.3f %.3f %.1f%n", window.usPerStep(), window.cpuUsPerStep(),
+        System.out.printf(Locale.ROOT, "RESULT %.3f %.3f %.3f %.1f%n", window.usPerStep(), window.meanUsPerStep(),
+                window.cpuUsPerStep(),
                 window.bytesPerStep());
     }
 
-    /** Wall time, the main thread's CPU time and heap allocation (all threads) between two step counts. */
+    /**
+     * Wall time, the main thread's CPU time and heap allocation (all threads) over the measured steps, and the wall
+     * time of each block of {@value #BLOCK} steps. Every mark is taken when a step is done, so each block holds the
+     * same whole steps, logging steps included (the logging interval, 50, divides the block).
+     */
     static final class Window {
+        static final int BLOCK = 100;
         private final long start;
         private final long end;
-        private long t0;
-        private long t1;
+        private final long[] marks;
         private long c0;
         private long c1;
         private long b0;
         private long b1;
 
         Window(long warmup, long steps) {
+            if (steps % BLOCK != 0) {
+                throw new IllegalArgumentException("measured steps must be a multiple of " + BLOCK + ", got " + steps);
+            }
             this.start = warmup;
             this.end = warmup + steps;
+            this.marks = new long[(int) (steps / BLOCK) + 1];
         }
 
         long totalSteps() {
             return end;
         }
 
-        /** Called before step {@code step} (0-based) starts. */
-        void beforeStep(long step) {
-            if (step == start) {
+        /** Called when {@code steps} steps are done (and with 0 before the first). */
+        void afterSteps(long steps) {
+            if (steps < start || steps > end || (steps - start) % BLOCK != 0) {
+                return;
+            }
+            int k = (int) ((steps - start) / BLOCK);
+            if (k == 0) {
                 b0 = allocatedBytes();
                 c0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-                t0 = System.nanoTime();
-            }
-        }
-
-        /** Called after {@code steps} steps are done. */
-        void afterSteps(long steps) {
-            if (steps == end) {
-                t1 = System.nanoTime();
+                marks[0] = System.nanoTime();
+            } else if (k == marks.length - 1) {
+                marks[k] = System.nanoTime();
                 c1 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 b1 = allocatedBytes();
+            } else {
+                marks[k] = System.nanoTime();
             }
         }
 
+        /** The median over blocks of µs per step: what a block costs when nothing else took the core meanwhile. */
         double usPerStep() {
-            return (t1 - t0) / 1e3 / (end - start);
+            double[] blocks = new double[marks.length - 1];
+            for (int k = 0; k < blocks.length; k++) {
+                blocks[k] = (marks[k + 1] - marks[k]) / 1e3 / BLOCK;
+            }
+            return median(blocks);
+        }
+
+        /** The mean µs per step over the whole window, every interruption included. */
+        double meanUsPerStep() {
+            return (marks[marks.length - 1] - marks[0]) / 1e3 / (end - start);
         }
 
         double cpuUsPerStep() {
@@ -336,7 +368,6 @@ public final class TrainerOverheadBench {
         Tensor xs = data.tensor(0);
         Tensor ys = data.tensor(1);
         for (int step = 0; step < window.totalSteps(); step++) {
-            window.beforeStep(step);
             try (PointerScope scope = new PointerScope()) {
                 Tensor index = batches.get(step);
                 Tensor x = index_select(xs, 0, index);
@@ -360,11 +391,6 @@ public final class TrainerOverheadBench {
         Net net = new Net();
         DataLoader loader = DataLoader.builder(data).batchSize(BATCH).shuffle(true).seed(3).build();
         Callback probe = new Callback() {
-            @Override
-            public void onTrainBatchStart(Trainer t, LightningModule m, Batch b, int batchIdx) {
-                window.beforeStep(t.globalStep());
-            }
-
             @Override
             public void onTrainBatchEnd(Trainer t, LightningModule m, Optional<Tensor> loss, Batch b, int batchIdx) {
                 window.afterSteps(t.globalStep());

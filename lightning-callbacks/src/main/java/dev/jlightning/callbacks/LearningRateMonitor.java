@@ -13,6 +13,7 @@ import dev.jlightning.trainer.Trainer;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,6 +46,14 @@ public final class LearningRateMonitor implements Callback {
     private final boolean logWeightDecay;
 
     private final Map<String, List<Number>> lrs = new LinkedHashMap<>();
+
+    /**
+     * The names of the last logging call and what they were computed from: the run's config and optimizer lists and
+     * every optimizer's group count and group names. Lightning computes the names anew at every call; they change
+     * only with those, so a call that finds them unchanged reuses the names (and the remapping still runs).
+     */
+    private Names cachedNames;
+    private final Map<Optimizer, ParamGroups> views = new IdentityHashMap<>();
     private final Map<String, Number> lastMomentumValues = new LinkedHashMap<>();
     private final Map<String, Number> lastWeightDecayValues = new LinkedHashMap<>();
 
@@ -86,10 +95,13 @@ public final class LearningRateMonitor implements Callback {
             throw new MisconfigurationException("Cannot use `LearningRateMonitor` callback with `Trainer` that has no"
                     + " logger.");
         }
+        // a new run: its optimizers, and names computed from them
+        views.clear();
+        cachedNames = null;
         if (logMomentum) {
             List<Optimizer> checked = trainer.lrSchedulerConfigs().isEmpty() ? trainer.optimizers()
                     : schedulerOptimizers(trainer);
-            boolean missing = checked.stream().map(ParamGroups::of).anyMatch(g -> !g.hasMomentum() && !g.hasBetas());
+            boolean missing = checked.stream().map(this::view).anyMatch(g -> !g.hasMomentum() && !g.hasBetas());
             if (missing) {
                 LOG.warn("You have set log_momentum=True, but some optimizers do not have momentum. This will log a"
                         + " value 0 for the momentum.");
@@ -135,7 +147,7 @@ public final class LearningRateMonitor implements Callback {
 
     /** @param interval the config interval to log, or empty for every config (Lightning's "any") */
     private void log(Trainer trainer, Optional<Interval> interval) {
-        Names names = names(trainer);
+        Names names = cachedNames != null && cachedNames.stillValid(trainer) ? cachedNames : names(trainer);
         remapKeys(names.perScheduler);
         remapKeys(names.perUnscheduled);
         Map<String, Number> stats = new LinkedHashMap<>();
@@ -161,7 +173,7 @@ public final class LearningRateMonitor implements Callback {
     }
 
     private Map<String, Number> stats(Optimizer optimizer, List<String> groupNames) {
-        ParamGroups groups = ParamGroups.of(optimizer);
+        ParamGroups groups = view(optimizer);
         Map<String, Number> out = new LinkedHashMap<>();
         for (int g = 0; g < groupNames.size() && g < groups.size(); g++) {
             String name = groupNames.get(g);
@@ -199,20 +211,65 @@ public final class LearningRateMonitor implements Callback {
         return out;
     }
 
-    /** The names of every logged value, computed as Lightning does at each logging call. */
+    /** The view of an optimizer's groups, made once per run: it reads the groups afresh at every call. */
+    private ParamGroups view(Optimizer optimizer) {
+        return views.computeIfAbsent(optimizer, ParamGroups::of);
+    }
+
+    /** The names of every logged value, computed as Lightning does at each logging call, and what they depend on. */
     private static final class Names {
         final List<List<String>> perScheduler = new ArrayList<>();
         final List<Optimizer> unscheduled = new ArrayList<>();
         final List<List<String>> perUnscheduled = new ArrayList<>();
+        private final List<LRSchedulerConfig> configs;
+        private final List<Optimizer> optimizers;
+        private final List<ParamGroups> groups = new ArrayList<>();
+        private final List<List<Optional<String>>> groupNames = new ArrayList<>();
+
+        Names(Trainer trainer) {
+            this.configs = trainer.lrSchedulerConfigs();
+            this.optimizers = trainer.optimizers();
+        }
+
+        /** Records the groups the names were computed from. */
+        void saw(ParamGroups g) {
+            List<Optional<String>> names = new ArrayList<>(g.size());
+            for (int i = 0; i < g.size(); i++) {
+                names.add(g.name(i));
+            }
+            groups.add(g);
+            groupNames.add(names);
+        }
+
+        /** Whether the trainer's configs, optimizers, group counts and group names are still those. */
+        boolean stillValid(Trainer trainer) {
+            if (trainer.lrSchedulerConfigs() != configs || trainer.optimizers() != optimizers) {
+                return false;
+            }
+            for (int k = 0; k < groups.size(); k++) {
+                ParamGroups g = groups.get(k);
+                List<Optional<String>> names = groupNames.get(k);
+                if (g.size() != names.size()) {
+                    return false;
+                }
+                for (int i = 0; i < names.size(); i++) {
+                    if (!g.name(i).equals(names.get(i))) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
     }
 
     private Names names(Trainer trainer) {
-        Names names = new Names();
+        Names names = new Names(trainer);
         Map<String, Integer> seenTypes = new HashMap<>();
         Set<Long> seenOptimizers = new LinkedHashSet<>();
         for (LRSchedulerConfig c : trainer.lrSchedulerConfigs()) {
             Optimizer opt = c.scheduler().optimizer();
-            ParamGroups groups = ParamGroups.of(opt);
+            ParamGroups groups = view(opt);
+            names.saw(groups);
             String base = c.name().orElse("lr-" + groups.optimizerName());
             names.perScheduler.add(groupNames(groups, base, c.name().isEmpty(), seenTypes));
             seenOptimizers.add(opt.address());
@@ -221,10 +278,12 @@ public final class LearningRateMonitor implements Callback {
             if (!seenOptimizers.add(opt.address())) {
                 continue;
             }
-            ParamGroups groups = ParamGroups.of(opt);
+            ParamGroups groups = view(opt);
+            names.saw(groups);
             names.unscheduled.add(opt);
             names.perUnscheduled.add(groupNames(groups, "lr-" + groups.optimizerName(), true, seenTypes));
         }
+        cachedNames = names;
         return names;
     }
 
