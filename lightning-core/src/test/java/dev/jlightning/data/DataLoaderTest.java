@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
@@ -44,6 +45,30 @@ class DataLoaderTest {
             b.close();
         }
         assertEquals(List.of(4L, 4L, 2L), sizes);
+    }
+
+    @Test
+    void batchesAreTheSameWithOrWithoutAnOpenScopeAndOutliveIt() {
+        // the Trainer pulls batches between its steps, with no scope open; user code may pull them inside one
+        List<Integer> unscoped = order(DataLoader.builder(indices(10)).batchSize(4).shuffle(true).seed(7).build());
+        List<Batch> pulled = new ArrayList<>();
+        try (PointerScope scope = new PointerScope()) {
+            for (Batch b : DataLoader.builder(indices(10)).batchSize(4).shuffle(true).seed(7).build()) {
+                pulled.add(b);
+            }
+        }
+        List<Integer> scoped = new ArrayList<>();
+        for (Batch b : pulled) {
+            try (b) {
+                for (long i = 0; i < b.x().size(0); i++) {
+                    scoped.add((int) b.x().get(i).item_double());
+                    assertEquals(b.x().get(i).item_double(), b.y().get(i).item_double());
+                }
+            }
+        }
+        assertEquals(unscoped, scoped, "the closed scope took nothing the batches own");
+        assertEquals(10, new java.util.HashSet<>(scoped).size());
+        assertFalse(unscoped.equals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9)), "shuffled");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.jlightning.optim;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -31,6 +32,38 @@ class ParamGroupsTest {
         groups.setLrs(new double[] {0.2});
         assertEquals(0.2, groups.lr(0));
         assertEquals(0.5, groups.lr(1), "setLrs zips like PyTorch: a shorter array leaves later groups alone");
+    }
+
+    @Test
+    void groupsAddedAfterTheFirstReadAreReadAndWritten() {
+        SGD sgd = TestOptimizers.sgd(0.1);
+        ParamGroups groups = ParamGroups.of(sgd);
+        assertArrayEquals(new double[] {0.1}, groups.lrs());
+        try (org.bytedeco.pytorch.TensorVector params = new org.bytedeco.pytorch.TensorVector(TestOptimizers.param());
+                org.bytedeco.pytorch.OptimizerParamGroup group = new org.bytedeco.pytorch.OptimizerParamGroup(params)) {
+            sgd.add_param_group(group);
+        }
+        sgd.param_groups().get(1).options().set_lr(0.3);
+        assertArrayEquals(new double[] {0.1, 0.3}, groups.lrs(), "the second group is seen");
+        assertEquals(2, groups.setLrs(new double[] {0.05, 0.07}));
+        assertEquals(0.05, sgd.param_groups().get(0).options().get_lr());
+        assertEquals(0.07, sgd.param_groups().get(1).options().get_lr(), "and written");
+    }
+
+    @Test
+    void aSchedulerStepReachesAGroupAddedMidRun() {
+        SGD sgd = TestOptimizers.sgd(0.1);
+        StepLR scheduler = new StepLR(sgd, 2, 0.5);
+        scheduler.step();
+        try (org.bytedeco.pytorch.TensorVector params = new org.bytedeco.pytorch.TensorVector(TestOptimizers.param());
+                org.bytedeco.pytorch.OptimizerParamGroup group = new org.bytedeco.pytorch.OptimizerParamGroup(params)) {
+            sgd.add_param_group(group);
+        }
+        sgd.param_groups().get(1).options().set_lr(0.4);
+        // PyTorch's StepLR at a multiple of step_size scales every group's current lr, the new one included
+        scheduler.step();
+        assertArrayEquals(new double[] {0.05, 0.2}, scheduler.getLastLr());
+        assertEquals(0.2, sgd.param_groups().get(1).options().get_lr());
     }
 
     @Test

@@ -46,7 +46,7 @@ class NonFiniteLossAndNullSampleTest {
     }
 
     /** BoringModel whose loss is NaN from batch 3 on. */
-    static final class TurnsNaN extends BoringModel {
+    static class TurnsNaN extends BoringModel {
         @Override
         public Tensor trainingStep(Batch batch, int batchIdx) {
             Tensor loss = step(batch);
@@ -77,6 +77,31 @@ class NonFiniteLossAndNullSampleTest {
                     w.get(0));
             assertEquals(8, t.globalStep(), "training goes on, as in Lightning");
         }
+    }
+
+    /** Logs its (finite) loss, then makes it NaN in place from batch 2 on, as a buggy step might. */
+    static final class LogsThenBreaksInPlace extends TurnsNaN {
+        @Override
+        public Tensor trainingStep(Batch batch, int batchIdx) {
+            Tensor loss = step(batch);
+            log("train_loss", loss);
+            if (batchIdx >= 2) {
+                loss.mul_(new Scalar(Double.NaN));
+            }
+            return loss;
+        }
+    }
+
+    @Test
+    void aLossChangedInPlaceAfterItWasLoggedIsReadAgain() {
+        // the check reuses the value log() read only while the tensor's version counter is unchanged
+        LogsThenBreaksInPlace m = new LogsThenBreaksInPlace();
+        Trainer t = Trainer.builder().maxEpochs(1).logger(false).enableProgressBar(false).detectAnomaly(true).build();
+        AnomalyDetectedException e = assertThrows(AnomalyDetectedException.class, () -> t.fit(m, BoringModel.data(8)));
+        assertTrue(e.getMessage().contains("(NaN) at epoch 0, batch 2, global step 2"), e.getMessage());
+        assertTrue(m.weightsFinite(), "no NaN reached the weights");
+        assertTrue(Double.isFinite(t.callbackMetrics().get("train_loss")),
+                "batch 2 logged its loss before the change: " + t.callbackMetrics());
     }
 
     @Test
