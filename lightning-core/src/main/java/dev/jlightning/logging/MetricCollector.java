@@ -251,11 +251,7 @@ public final class MetricCollector {
     /** Step values for the logger: {@code name} or {@code name_step} when forked. */
     public Map<String, Double> stepLoggerMetrics() {
         Map<String, Double> out = new LinkedHashMap<>();
-        entries.forEach((name, e) -> {
-            if (e.onStep && e.hasStepValue && e.logger) {
-                out.put(e.onEpoch ? name + "_step" : name, (double) e.stepValue);
-            }
-        });
+        copyStepLoggerMetrics(out);
         return out;
     }
 

@@ -451,7 +451,7 @@ final class FitLoop {
             // Lightning's logged_metrics follow every batch; the loggers only see stepping batches at the
             // log_every_n_steps rhythm
             st.trainResults.copyStepLoggerMetrics(st.loggedMetrics);
-            if (stepping && shouldUpdateLogs()) {
+            if (stepping && shouldUpdateLogs() && !trainer.loggers().isEmpty()) {
                 trainer.logToLoggers(st.trainResults.stepLoggerMetrics(), OptionalInt.of(st.currentEpoch),
                         st.batchesThatStepped);
             }
