@@ -15,9 +15,21 @@ public final class Batch implements AutoCloseable {
 
     // an array, walked by index: the loop touches every batch several times per step and should not allocate
     private final Tensor[] tensors;
+    /**
+     * What the loader that built the batch knows without asking LibTorch: the number of rows (-1 when unknown) and
+     * whether every tensor is in CPU memory. The Trainer asks both on every step.
+     */
+    private final long knownSize;
+    private final boolean knownCpu;
 
     private Batch(Tensor[] tensors) {
+        this(tensors, -1, false);
+    }
+
+    private Batch(Tensor[] tensors, long knownSize, boolean knownCpu) {
         this.tensors = tensors;
+        this.knownSize = knownSize;
+        this.knownCpu = knownCpu;
     }
 
     /** Wraps the given tensors; the batch takes ownership of them. */
@@ -28,9 +40,12 @@ public final class Batch implements AutoCloseable {
         return new Batch(tensors.clone());
     }
 
-    /** Wraps an array nobody else holds, without copying it: for the loaders' per-batch path. */
-    static Batch owning(Tensor[] tensors) {
-        return new Batch(tensors);
+    /**
+     * Wraps an array nobody else holds, without copying it: for the loaders' per-batch path, which knows the batch's
+     * rows and whether its tensors are in CPU memory.
+     */
+    static Batch owning(Tensor[] tensors, long rows, boolean cpu) {
+        return new Batch(tensors, rows, cpu);
     }
 
     /** Wraps the given tensors; the batch takes ownership of them. */
@@ -71,6 +86,9 @@ public final class Batch implements AutoCloseable {
      * for weighting epoch means.
      */
     public long batchSize() {
+        if (knownSize >= 0) {
+            return knownSize;
+        }
         Tensor first = tensors[0];
         return first.dim() == 0 ? 1 : first.size(0);
     }
@@ -82,6 +100,9 @@ public final class Batch implements AutoCloseable {
     public Batch to(Device device) {
         // the common CPU case is answered with one boolean call per tensor, without creating Device objects
         boolean cpu = device.is_cpu();
+        if (cpu && knownCpu) {
+            return this;
+        }
         boolean same = true;
         for (int i = 0; i < tensors.length; i++) {
             Tensor t = tensors[i];

@@ -19,6 +19,8 @@ public final class TensorDataset implements Dataset, AutoCloseable {
 
     private final List<Tensor> tensors;
     private final int size;
+    /** Whether every tensor is in CPU memory, so a batch can tell the Trainer without asking LibTorch per step. */
+    private final boolean onCpu;
 
     /**
      * @param tensors one or more tensors with the same size along dimension 0
@@ -57,6 +59,11 @@ public final class TensorDataset implements Dataset, AutoCloseable {
             }
         }
         this.tensors = List.copyOf(own);
+        boolean cpu = true;
+        for (Tensor t : this.tensors) {
+            cpu &= t.is_cpu();
+        }
+        this.onCpu = cpu;
     }
 
     @Override
@@ -116,8 +123,12 @@ public final class TensorDataset implements Dataset, AutoCloseable {
     /** The gather state of one pass; owns the batch-sized views of its index tensor until {@link #close()}. */
     final class Pass implements AutoCloseable {
         private final TensorVector chunks;
+        private final int batchSize;
+        private final int length;
 
         private Pass(int[] indices, int batchSize) {
+            this.batchSize = batchSize;
+            this.length = indices.length;
             // its own scope, the views retained: they outlive whatever scope the caller has open while iterating, and
             // keep the index's storage alive. Made in one call, a batch then takes its view from the vector, which
             // costs a reference count where a narrow() per batch goes through the dispatcher and builds a new view
@@ -133,8 +144,9 @@ public final class TensorDataset implements Dataset, AutoCloseable {
          */
         Batch batch(int b) {
             Tensor[] out = new Tensor[tensors.size()];
+            long rows = Math.min(batchSize, length - (long) b * batchSize);
             if (PointerScope.getInnerScope() == null) {
-                return unscopedBatch(b, out);
+                return unscopedBatch(b, out, rows);
             }
             try (PointerScope scope = new PointerScope()) {
                 Tensor idx = chunks.get(b);
@@ -143,20 +155,20 @@ public final class TensorDataset implements Dataset, AutoCloseable {
                     out[i].retainReference();
                 }
             }
-            return Batch.owning(out);
+            return Batch.owning(out, rows, onCpu);
         }
 
         /**
          * The batch when no scope is open, as between the Trainer's steps: nothing would adopt the new tensors, so
          * they need no scope of their own, and the index view is freed here.
          */
-        private Batch unscopedBatch(int b, Tensor[] out) {
+        private Batch unscopedBatch(int b, Tensor[] out, long rows) {
             Tensor idx = chunks.get(b);
             try {
                 for (int i = 0; i < out.length; i++) {
                     out[i] = index_select(tensors.get(i), 0, idx);
                 }
-                return Batch.owning(out);
+                return Batch.owning(out, rows, onCpu);
             } catch (RuntimeException | Error e) {
                 for (Tensor t : out) {
                     if (t != null) {

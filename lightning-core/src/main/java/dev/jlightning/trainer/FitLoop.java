@@ -485,8 +485,12 @@ final class FitLoop {
         try (ForwardContext forward = precision.forwardContext()) {
             loss = module.trainingStep(b, batchIdx);
         }
-        checkLoss(loss, batchIdx, "trainingStep");
-        checkFinite(loss, batchIdx);
+        // a loss the step logged was checked by log() (a live one-element tensor that requires grad) and read there
+        boolean logged = st.isLoggedScalar(loss);
+        if (!logged) {
+            checkLoss(loss, batchIdx, "trainingStep");
+        }
+        checkFinite(loss, batchIdx, logged);
         int k = cfg.accumulateGradBatches;
         if (batchIdx % k == 0 && optimizer != null) {
             hooks.beforeZeroGrad(trainer, module, optimizer);
@@ -530,12 +534,11 @@ final class FitLoop {
      * silently. Lightning only catches it with detect_anomaly; we warn once at the first one (reading the loss costs a
      * device sync, so only until then) and, with detectAnomaly, stop before its backward pass.
      */
-    private void checkFinite(Tensor loss, int batchIdx) {
+    private void checkFinite(Tensor loss, int batchIdx, boolean logged) {
         if (nonFiniteLossReported && !cfg.detectAnomaly) {
             return;
         }
-        // the value log("train_loss", loss) read, when the step logged its loss
-        double value = st.scalarOf(loss);
+        double value = logged ? st.loggedScalarValue() : loss.item_double();
         if (Double.isFinite(value)) {
             return;
         }

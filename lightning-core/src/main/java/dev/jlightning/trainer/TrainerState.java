@@ -94,14 +94,17 @@ final class TrainerState {
     }
 
     /**
-     * A one-element tensor's value: the one {@link #readScalar} read when {@code t} is that tensor and no in-place
-     * operation has changed it since, otherwise read now.
+     * Whether {@code t} is the tensor {@link #readScalar} last read and no in-place operation has changed it since:
+     * then {@code log} has checked that it is a live one-element tensor that requires grad, and
+     * {@link #loggedScalarValue()} is its value.
      */
-    double scalarOf(Tensor t) {
-        if (t == scalarTensor && t._version() == scalarVersion) {
-            return scalarValue;
-        }
-        return t.item_double();
+    boolean isLoggedScalar(Tensor t) {
+        return t != null && t == scalarTensor && !t.isNull() && t._version() == scalarVersion;
+    }
+
+    /** The value {@link #readScalar} last read; see {@link #isLoggedScalar}. */
+    double loggedScalarValue() {
+        return scalarValue;
     }
 
     /** Drops the remembered tensor, whose native memory its batch's scope is about to free. */
