@@ -401,13 +401,12 @@ public final class ParamGroups {
     }
 
     private OptimizerOptions options(int group) {
-        OptimizerParamGroupVector vector = groups;
-        long n = vector.size();
-        if (group < 0 || group >= n) {
+        OptimizerParamGroup[] current = elements();
+        if (group < 0 || group >= current.length) {
             throw new IndexOutOfBoundsException("param group " + group + " does not exist: " + optimizerName()
-                    + " has " + n + " groups");
+                    + " has " + current.length + " groups");
         }
-        return vector.get(group).options();
+        return options(current, group);
     }
 
     private void checkIndex(int group) {
